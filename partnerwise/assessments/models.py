@@ -1,0 +1,184 @@
+"""Typologies, their archetypes and indicators, and assessments with their answers.
+
+Shipped typologies (the founding document's five, Himmelman's continuum) have no workspace
+and are read from the engine's data files after every migrate. A workspace can add its own
+typologies, and add archetypes to a shipped one; those rows carry its workspace key and only
+it sees them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from partnerwise.organisations.models import Organisation
+from partnerwise.partnerships.models import Partnership
+from partnerwise.workspaces.models import Workspace, WorkspaceOwned
+
+
+class TypologyQuerySet(models.QuerySet["Typology"]):
+    def visible_to(self, workspace: Workspace) -> TypologyQuerySet:
+        return self.filter(Q(workspace__isnull=True) | Q(workspace=workspace))
+
+
+class Typology(models.Model):
+    workspace = models.ForeignKey(
+        Workspace, null=True, blank=True, on_delete=models.CASCADE, related_name="typologies"
+    )
+    key = models.SlugField(max_length=50)
+    name = models.CharField(max_length=200)
+    version = models.PositiveIntegerField(default=1)
+    description = models.TextField(blank=True)
+    weights = models.JSONField(default=dict, blank=True)
+    settings = models.JSONField(
+        default=dict, blank=True, help_text="Engine settings from the typology file."
+    )
+
+    objects = TypologyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "typologies"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"], condition=Q(workspace__isnull=True), name="shipped_typology_key"
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "key"],
+                condition=Q(workspace__isnull=False),
+                name="workspace_typology_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_shipped(self) -> bool:
+        return self.workspace_id is None
+
+
+class Indicator(models.Model):
+    typology = models.ForeignKey(Typology, on_delete=models.CASCADE, related_name="indicators")
+    workspace = models.ForeignKey(
+        Workspace, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.SlugField(max_length=50)
+    statement = models.CharField(max_length=300)
+    help = models.TextField(blank=True)
+    weight = models.FloatField(default=1.0)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["typology", "position", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["typology", "key"], name="indicator_key_per_typology")
+        ]
+
+    def __str__(self) -> str:
+        return self.statement
+
+
+class Archetype(models.Model):
+    typology = models.ForeignKey(Typology, on_delete=models.CASCADE, related_name="archetypes")
+    workspace = models.ForeignKey(
+        Workspace,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="Set when a workspace added this archetype; only it sees the archetype.",
+    )
+    key = models.SlugField(max_length=50)
+    name = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    prototype = models.JSONField(
+        default=dict, help_text="Indicator key to the rating (1-5) typical of this archetype."
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["typology", "position", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["typology", "key"],
+                condition=Q(workspace__isnull=True),
+                name="shipped_archetype_key",
+            ),
+            models.UniqueConstraint(
+                fields=["typology", "workspace", "key"],
+                condition=Q(workspace__isnull=False),
+                name="workspace_archetype_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RaterKind(models.TextChoices):
+    COLLEAGUE = "colleague", "A colleague in our organisation"
+    PARTNER = "partner", "Someone from a partner organisation"
+
+
+class Assessment(WorkspaceOwned):
+    """One rater's answers about one subject in one partnership on one date."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="assessments"
+    )
+    subject = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="assessments_about"
+    )
+    typology = models.ForeignKey(Typology, on_delete=models.PROTECT, related_name="assessments")
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assessments",
+    )
+    rater_name = models.CharField(max_length=200, help_text="Shown beside the answers.")
+    rater_kind = models.CharField(
+        max_length=20, choices=RaterKind.choices, default=RaterKind.COLLEAGUE
+    )
+    assessed_on = models.DateField()
+    notes = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-assessed_on", "-pk"]
+        indexes = [models.Index(fields=["workspace", "partnership", "subject"])]
+
+    def __str__(self) -> str:
+        return f"{self.rater_name} on {self.subject} ({self.assessed_on})"
+
+    def answer_map(self) -> dict[str, int | None]:
+        return {a.indicator: a.rating for a in self.answers.all()}
+
+
+class Answer(WorkspaceOwned):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    indicator = models.SlugField(max_length=50)
+    rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="1 strongly disagree ... 5 strongly agree; empty: don't know."
+    )
+    evidence = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["assessment", "indicator"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "indicator"], name="one_answer_per_indicator"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | (Q(rating__gte=1) & Q(rating__lte=5)),
+                name="rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.rating}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OrganisationsConfig(AppConfig):
+    name = "partnerwise.organisations"
+    verbose_name = "Organisations"

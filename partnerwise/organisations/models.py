@@ -1,0 +1,151 @@
+"""The organisation directory.
+
+An organisation with no workspace is reference data: imported from public registers and open
+data, shared by every workspace and never edited by one. An organisation with a workspace was
+recorded by that workspace's users (say, a prime not on any register) and is private to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+
+from partnerwise.workspaces.models import Workspace
+
+
+class Kind(models.TextChoices):
+    CHARITY = "charity", "Charity"
+    CIO = "cio", "Charitable incorporated organisation"
+    COMPANY = "company", "Company"
+    SOCIAL_ENTERPRISE = "social_enterprise", "Social enterprise"
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    GOVERNMENT = "government", "Central government department or body"
+    NHS = "nhs", "NHS body"
+    FUNDER = "funder", "Grant-making funder"
+    OTHER = "other", "Other"
+
+
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def visible_to(self, workspace: Workspace) -> OrganisationQuerySet:
+        """Reference data plus the workspace's own records; never another workspace's."""
+        return self.filter(Q(workspace__isnull=True) | Q(workspace=workspace))
+
+    def reference(self) -> OrganisationQuerySet:
+        return self.filter(workspace__isnull=True)
+
+
+class Organisation(models.Model):
+    workspace = models.ForeignKey(
+        Workspace,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="organisations",
+        help_text="Empty for shared reference data; set for a workspace's private record.",
+    )
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    is_removed = models.BooleanField(
+        default=False, help_text="Removed from its register (kept, shown as removed)."
+    )
+    registered_on = models.DateField(null=True, blank=True)
+    removed_on = models.DateField(null=True, blank=True)
+    latest_income = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    latest_income_year_end = models.DateField(null=True, blank=True)
+    website = models.URLField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+    is_vcse = models.BooleanField(
+        null=True, blank=True, help_text="Voluntary, community or social enterprise, if known."
+    )
+    facts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Further facts from open data (regulators, areas, classifications, ...).",
+    )
+    sources = models.JSONField(default=list, blank=True, help_text="Where the facts came from.")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_reference(self) -> bool:
+        return self.workspace_id is None
+
+    def primary_identifier(self) -> str:
+        first = self.identifiers.order_by("-is_primary", "value").first()
+        return first.value if first else ""
+
+    def add_identifier(self, value: str, *, primary: bool = False) -> Identifier:
+        """Normalise and validate an org-id, then attach it (idempotently)."""
+        from partnerwise.organisations.identifiers import parse_org_id
+
+        parsed = parse_org_id(value)
+        identifier, _ = Identifier.objects.update_or_create(
+            organisation=self,
+            value=str(parsed),
+            defaults={
+                "workspace": self.workspace,
+                "scheme": parsed.scheme,
+                "is_primary": primary,
+                "warning": parsed.warning or "",
+            },
+        )
+        return identifier
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.pk,
+            "name": self.name,
+            "kind": self.kind,
+            "identifiers": [i.value for i in self.identifiers.all()],
+            "latest_income": str(self.latest_income) if self.latest_income is not None else None,
+        }
+
+
+class Identifier(models.Model):
+    """One org-id identifier (e.g. GB-CHC-1082947); an organisation may carry several."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="identifiers"
+    )
+    workspace = models.ForeignKey(
+        Workspace,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="Same as the organisation's: empty for reference data.",
+    )
+    scheme = models.CharField(max_length=20)
+    value = models.CharField(max_length=100, help_text="The full normalised org-id.")
+    is_primary = models.BooleanField(default=False)
+    warning = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-is_primary", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["value"],
+                condition=Q(workspace__isnull=True),
+                name="reference_identifier_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "value"],
+                condition=Q(workspace__isnull=False),
+                name="workspace_identifier_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["value"])]
+
+    def __str__(self) -> str:
+        return self.value

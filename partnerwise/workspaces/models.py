@@ -1,0 +1,92 @@
+"""Workspaces (the tenants), their users and roles.
+
+Every workspace-owned table carries a `workspace` foreign key (`WorkspaceOwned`), and every
+query for such rows starts from a workspace (`workspace.partnerships...`), reached through the
+access helpers in `partnerwise.workspaces.access`. Shared reference data (organisations from
+public registers) has no workspace.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+if TYPE_CHECKING:
+    from partnerwise.organisations.models import Organisation
+
+
+class User(AbstractUser):
+    """A person who signs in. Their workspaces come through memberships."""
+
+    def workspaces_with_role(self) -> models.QuerySet[Workspace]:
+        return Workspace.objects.filter(memberships__user=self).distinct()
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer (reads)"
+    EDITOR = "editor", "Editor (reads and writes)"
+    ADMIN = "admin", "Admin (manages members and settings)"
+
+
+ROLE_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
+
+
+class Workspace(models.Model):
+    """One organisation using Partnerwise; its data is private to it."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    organisation: models.ForeignKey[Organisation | None, Organisation | None] = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The organisation this workspace speaks for: 'us' in every partnership.",
+    )
+    is_demo = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def role_of(self, user: Any) -> Role | None:
+        if not getattr(user, "is_authenticated", False):
+            return None
+        membership = self.memberships.filter(user=user).first()
+        return Role(membership.role) if membership else None
+
+    def allows(self, user: Any, role: Role) -> bool:
+        held = self.role_of(user)
+        return held is not None and ROLE_RANK[held] >= ROLE_RANK[role]
+
+
+class Membership(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="one_membership_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.workspace} as {self.role}"
+
+
+class WorkspaceOwned(models.Model):
+    """Abstract base for every workspace-owned table: it carries the workspace key."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="%(class)ss", editable=False
+    )
+
+    class Meta:
+        abstract = True
