@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "partnerwise.organisations",
     "partnerwise.partnerships",
     "partnerwise.assessments",
+    "partnerwise.appraisals",
+    "partnerwise.opendata",
     "partnerwise.web",
 ]
 
