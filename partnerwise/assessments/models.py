@@ -30,10 +30,6 @@ class Typology(models.Model):
     name = models.CharField(max_length=200)
     version = models.PositiveIntegerField(default=1)
     description = models.TextField(blank=True)
-    weights = models.JSONField(default=dict, blank=True)
-    settings = models.JSONField(
-        default=dict, blank=True, help_text="Engine settings from the typology file."
-    )
 
     objects = TypologyQuerySet.as_manager()
 
@@ -66,8 +62,10 @@ class Indicator(models.Model):
     )
     key = models.SlugField(max_length=50)
     statement = models.CharField(max_length=300)
+    short = models.CharField(max_length=200, blank=True, help_text="Used in reasons.")
     help = models.TextField(blank=True)
     weight = models.FloatField(default=1.0)
+    weight_reason = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -93,8 +91,13 @@ class Archetype(models.Model):
     key = models.SlugField(max_length=50)
     name = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
+    singular = models.CharField(max_length=200, blank=True, help_text='"a Megalomaniac"')
+    source = models.TextField(blank=True, help_text="The passage the archetype comes from.")
     prototype = models.JSONField(
         default=dict, help_text="Indicator key to the rating (1-5) typical of this archetype."
+    )
+    reasons = models.JSONField(
+        default=dict, blank=True, help_text="Why each prototype value is what it is."
     )
     position = models.PositiveIntegerField(default=0)
 
