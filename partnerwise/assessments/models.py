@@ -167,7 +167,9 @@ class Answer(WorkspaceOwned):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
     indicator = models.SlugField(max_length=50)
     rating = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="1 strongly disagree ... 5 strongly agree; empty: don't know."
+        null=True,
+        blank=True,
+        help_text="1 strongly disagree ... 5 strongly agree; empty: don't know.",
     )
     evidence = models.TextField(blank=True)
 

@@ -1,0 +1,101 @@
+"""The shared cast for tests: a workspace with an admin, an editor and a viewer, and an
+outsider who belongs to another workspace. Permission tests then read like prose."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from partnerwise.assessments.models import Answer, Assessment, RaterKind
+from partnerwise.assessments.typologies import default_typology
+from partnerwise.organisations.models import Kind, Organisation
+from partnerwise.partnerships.models import Form, Participation, Partnership, Role
+from partnerwise.workspaces.models import Membership, User, Workspace
+from partnerwise.workspaces.models import Role as MemberRole
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Cast:
+    workspace: Workspace
+    admin: User
+    editor: User
+    viewer: User
+    other_workspace: Workspace
+    outsider: User
+    us: Organisation
+    prime: Organisation
+    partnership: Partnership
+
+
+def make_user(username: str) -> User:
+    return User.objects.create_user(username=username, email=username, password=PASSWORD)
+
+
+def rate(
+    workspace: Workspace,
+    partnership: Partnership,
+    subject: Organisation,
+    rater: User | None,
+    answers: dict[str, int | None],
+    *,
+    on: date = date(2026, 10, 1),
+    rater_name: str = "",
+    rater_kind: RaterKind = RaterKind.COLLEAGUE,
+) -> Assessment:
+    assessment = Assessment.objects.create(
+        workspace=workspace,
+        partnership=partnership,
+        subject=subject,
+        typology=default_typology(),
+        rater=rater,
+        rater_name=rater_name or (rater.username if rater else "Partner"),
+        rater_kind=rater_kind,
+        assessed_on=on,
+    )
+    Answer.objects.bulk_create(
+        Answer(workspace=workspace, assessment=assessment, indicator=key, rating=value)
+        for key, value in answers.items()
+    )
+    return assessment
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    us = Organisation.objects.create(name="Hope Housing", kind=Kind.CHARITY)
+    us.add_identifier("GB-CHC-1082947", primary=True)
+    prime = Organisation.objects.create(name="Big Prime Ltd", kind=Kind.COMPANY)
+    prime.add_identifier("GB-COH-3911478", primary=True)
+    workspace = Workspace.objects.create(name="Hope Housing", slug="hope", organisation=us)
+    other = Workspace.objects.create(name="Elsewhere Trust", slug="elsewhere")
+    users = {}
+    for name, role in [
+        ("admin@hope.org", MemberRole.ADMIN),
+        ("editor@hope.org", MemberRole.EDITOR),
+        ("viewer@hope.org", MemberRole.VIEWER),
+    ]:
+        users[role] = make_user(name)
+        Membership.objects.create(workspace=workspace, user=users[role], role=role)
+    outsider = make_user("outsider@elsewhere.org")
+    Membership.objects.create(workspace=other, user=outsider, role=MemberRole.ADMIN)
+    partnership = Partnership.objects.create(
+        workspace=workspace, name="Restart sub-contract", form=Form.SUPPLY_CHAIN
+    )
+    for org, role in [(prime, Role.PRIME), (us, Role.SUBCONTRACTOR)]:
+        Participation.objects.create(
+            workspace=workspace, partnership=partnership, organisation=org, role=role
+        )
+    return Cast(
+        workspace=workspace,
+        admin=users[MemberRole.ADMIN],
+        editor=users[MemberRole.EDITOR],
+        viewer=users[MemberRole.VIEWER],
+        other_workspace=other,
+        outsider=outsider,
+        us=us,
+        prime=prime,
+        partnership=partnership,
+    )
