@@ -37,9 +37,7 @@ class DemoResult:
 def _reference_org(spec: dict[str, Any]) -> tuple[Organisation, bool]:
     key = spec.get("id")
     if key:
-        found = Identifier.objects.filter(workspace=None, value=key).select_related(
-            "organisation"
-        )
+        found = Identifier.objects.filter(workspace=None, value=key).select_related("organisation")
         if found:
             return found[0].organisation, False
     else:
