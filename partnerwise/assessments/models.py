@@ -187,3 +187,39 @@ class Answer(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.indicator}: {self.rating}"
+
+
+class RatingInvitation(WorkspaceOwned):
+    """An expiring, single-use link through which someone at a partner rates a subject (usually
+    us: "how they see us") without an account. Only a hash of the link's token is stored."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="rating_invitations"
+    )
+    subject = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    rater_organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The partner organisation the rater speaks for.",
+    )
+    rater_name = models.CharField(max_length=200)
+    rater_email = models.EmailField(blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    expires = models.DateTimeField()
+    used = models.DateTimeField(null=True, blank=True)
+    assessment = models.OneToOneField(
+        Assessment, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitation"
+    )
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"Rating invitation for {self.rater_name} in {self.partnership_id}"

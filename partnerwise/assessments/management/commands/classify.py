@@ -17,6 +17,9 @@ class Command(BaseCommand):
         '{"raters": [{"name": "...", "answers": {...}}, ...]}; "-" reads standard input.'
     )
 
+    # It reads a file and prints; the project's URL and model checks have nothing to say here.
+    requires_system_checks: list[str] = []
+
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="JSON file of answers, or - for standard input")
         parser.add_argument(
