@@ -3,6 +3,7 @@ outsider who belongs to another workspace. Permission tests then read like prose
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -40,7 +41,7 @@ def rate(
     partnership: Partnership,
     subject: Organisation,
     rater: User | None,
-    answers: dict[str, int | None],
+    answers: Mapping[str, int | None],
     *,
     on: date = date(2026, 10, 1),
     rater_name: str = "",
@@ -84,9 +85,9 @@ def cast(db: None) -> Cast:
     partnership = Partnership.objects.create(
         workspace=workspace, name="Restart sub-contract", form=Form.SUPPLY_CHAIN
     )
-    for org, role in [(prime, Role.PRIME), (us, Role.SUBCONTRACTOR)]:
+    for org, part in [(prime, Role.PRIME), (us, Role.SUBCONTRACTOR)]:
         Participation.objects.create(
-            workspace=workspace, partnership=partnership, organisation=org, role=role
+            workspace=workspace, partnership=partnership, organisation=org, role=part
         )
     return Cast(
         workspace=workspace,

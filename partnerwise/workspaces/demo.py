@@ -123,7 +123,7 @@ def load_demo(*, path: Path = DEMO_FILE, password: str = DEMO_PASSWORD) -> DemoR
             subject=orgs[item["subject"]],
             typology=typology,
             rater=rater,
-            assessed_on=_date(item["date"]),
+            assessed_on=date.fromisoformat(item["date"]),
             defaults={
                 "rater_name": rater.get_full_name(),
                 "rater_kind": RaterKind.COLLEAGUE,
