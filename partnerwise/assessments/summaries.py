@@ -53,3 +53,28 @@ def verdict_label(profile: engine.Profile | None, names: dict[str, str]) -> str:
     if profile.verdict == "mixed":
         return "Mixed: " + " or ".join(names.get(key, key) for key in profile.leading)
     return "Not enough evidence"
+
+
+def profile_histories(
+    workspace: Workspace, subject_id: int, typology: Typology | None = None
+) -> dict[int, list[tuple[Assessment, engine.Profile]]]:
+    """{partnership id: [(assessment, profile as it stood after it), ...] oldest first}.
+
+    How a subject's archetype drifted in each partnership, from colleagues' ratings, in a
+    fixed number of queries however many partnerships and ratings there are.
+    """
+    typology = typology or default_typology()
+    model = engine_typology(typology, workspace)
+    rows = workspace.assessments.filter(
+        typology=typology, rater_kind=RaterKind.COLLEAGUE, subject_id=subject_id
+    ).prefetch_related("answers")
+    grouped: dict[int, list[Assessment]] = defaultdict(list)
+    for assessment in sorted(rows, key=lambda a: (a.assessed_on, a.pk)):
+        grouped[assessment.partnership_id].append(assessment)
+    return {
+        partnership_id: [
+            (item, engine.profile(model, raters_for(latest_per_rater(items[: index + 1]))))
+            for index, item in enumerate(items)
+        ]
+        for partnership_id, items in grouped.items()
+    }

@@ -1,9 +1,104 @@
+"""The front door and each workspace's portfolio."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
+from partnerwise.partnerships.models import Role as ParticipantRole
+from partnerwise.partnerships.models import Status
+from partnerwise.web.pages import role_context
+from partnerwise.workspaces.access import get_workspace_for_user
 from partnerwise.workspaces.models import Workspace
+
+RENEWALS_WITHIN = timedelta(days=180)
+# Roles whose holders pay us or hold the contract: the income we depend on.
+PAYER_ROLES = {
+    ParticipantRole.COMMISSIONER,
+    ParticipantRole.PRIME,
+    ParticipantRole.ACCOUNTABLE_BODY,
+}
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    demo = Workspace.objects.filter(is_demo=True).first()
-    return render(request, "web/home.html", {"workspace": demo})
+    if not request.user.is_authenticated:
+        demo = Workspace.objects.filter(is_demo=True).first()
+        return render(request, "web/home.html", {"demo": demo})
+    workspaces = Workspace.objects.filter(memberships__user=request.user).order_by("name")
+    return render(request, "web/workspaces.html", {"workspaces": workspaces})
+
+
+@login_required
+def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
+    """The portfolio: partnerships by status and by partners' archetype, renewals coming up."""
+    workspace = get_workspace_for_user(request, slug)
+    partnerships = list(workspace.partnerships.order_by("name"))
+    participations = list(
+        workspace.participations.select_related("organisation").order_by("partnership_id", "pk")
+    )
+    profiles = latest_profiles(workspace)
+    names = archetype_names(workspace)
+    our_org = workspace.organisation_id
+
+    partners_of: dict[int, list[dict[str, object]]] = {}
+    archetype_counts: Counter[str] = Counter()
+    dependence: dict[int, dict[str, object]] = {}
+    by_id = {p.pk: p for p in partnerships}
+    for item in participations:
+        if item.organisation_id == our_org:
+            continue
+        label = verdict_label(profiles.get((item.partnership_id, item.organisation_id)), names)
+        partners_of.setdefault(item.partnership_id, []).append(
+            {"participation": item, "verdict": label}
+        )
+        archetype_counts[label] += 1
+        partnership = by_id.get(item.partnership_id)
+        if item.role in PAYER_ROLES and partnership and partnership.status == Status.ACTIVE:
+            entry = dependence.setdefault(
+                item.organisation_id,
+                {"organisation": item.organisation, "value": Decimal(0), "count": 0},
+            )
+            entry["value"] = Decimal(str(entry["value"])) + (partnership.value or Decimal(0))
+            entry["count"] = int(str(entry["count"])) + 1
+
+    status_counts = Counter(p.status for p in partnerships)
+    statuses = [(label, status_counts[value]) for value, label in Status.choices]
+    today = timezone.localdate()
+    renewals = sorted(
+        (
+            p
+            for p in partnerships
+            if p.renewal_date and today <= p.renewal_date <= today + RENEWALS_WITHIN
+        ),
+        key=lambda p: p.renewal_date or today,
+    )
+    total_active = workspace.partnerships.filter(status=Status.ACTIVE).aggregate(t=Sum("value"))
+    total = total_active["t"] or Decimal(0)
+    dependence_rows = sorted(
+        dependence.values(), key=lambda row: Decimal(str(row["value"])), reverse=True
+    )
+    for row in dependence_rows:
+        value = Decimal(str(row["value"]))
+        row["share"] = round(value * 100 / total) if total else None
+    rows = [{"partnership": p, "partners": partners_of.get(p.pk, [])} for p in partnerships]
+    return render(
+        request,
+        "web/portfolio.html",
+        {
+            "rows": rows,
+            "statuses": statuses,
+            "archetypes": sorted(archetype_counts.items(), key=lambda kv: (-kv[1], kv[0])),
+            "renewals": renewals,
+            "dependence": dependence_rows,
+            "total_active": total,
+            **role_context(workspace),
+        },
+    )

@@ -90,3 +90,54 @@ class WorkspaceOwned(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ChangeRecord(WorkspaceOwned):
+    """Who changed what and when, on any workspace-owned record (written by `record_change`)."""
+
+    user = models.ForeignKey(
+        "workspaces.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    when = models.DateTimeField(auto_now_add=True)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField()
+    action = models.CharField(max_length=40)
+    changes = models.JSONField(
+        default=list, blank=True, help_text="[{field, old, new}] for each changed field."
+    )
+    summary = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-when", "-pk"]
+        indexes = [models.Index(fields=["workspace", "content_type", "object_id", "-when"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.content_type_id}:{self.object_id} at {self.when}"
+
+
+class Invitation(WorkspaceOwned):
+    """A colleague asked to join a workspace through an expiring, single-use link.
+
+    Only a hash of the link's token is stored, so a leaked database does not leak live links.
+    """
+
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        "workspaces.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    expires = models.DateTimeField()
+    accepted = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        "workspaces.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} to {self.workspace_id}"

@@ -1,0 +1,108 @@
+"""The instrument as a form: each indicator on the 1-5 scale or "don't know", with evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from partnerwise import typology as engine
+from partnerwise.organisations.models import Organisation
+
+DONT_KNOW = "dk"
+SCALE = [
+    ("1", "Strongly disagree"),
+    ("2", "Disagree"),
+    ("3", "Neither agree nor disagree"),
+    ("4", "Agree"),
+    ("5", "Strongly agree"),
+    (DONT_KNOW, "Don't know"),
+]
+
+
+class AssessmentForm(forms.Form):
+    rater_name = forms.CharField(
+        label="Your name", max_length=200, help_text="Shown beside your answers."
+    )
+    assessed_on = forms.DateField(
+        label="Date of this rating",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    notes = forms.CharField(
+        label="Anything else (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        indicators: Sequence[engine.Indicator],
+        ask_date: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicators = list(indicators)
+        if not ask_date:
+            del self.fields["assessed_on"]
+        else:
+            self.fields["assessed_on"].initial = timezone.localdate()
+        for indicator in self.indicators:
+            self.fields[f"rating_{indicator.id}"] = forms.ChoiceField(
+                label=indicator.statement,
+                choices=SCALE,
+                initial=DONT_KNOW,
+                widget=forms.RadioSelect,
+                help_text=indicator.help,
+            )
+            self.fields[f"evidence_{indicator.id}"] = forms.CharField(
+                label="Evidence (optional)",
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="What you have seen that makes you say so.",
+            )
+
+    def questions(self) -> Iterator[tuple[engine.Indicator, forms.BoundField, forms.BoundField]]:
+        for indicator in self.indicators:
+            yield indicator, self[f"rating_{indicator.id}"], self[f"evidence_{indicator.id}"]
+
+    def answers(self) -> dict[str, tuple[int | None, str]]:
+        """{indicator id: (rating or None for don't know, evidence)}."""
+        result = {}
+        for indicator in self.indicators:
+            raw = self.cleaned_data[f"rating_{indicator.id}"]
+            rating = None if raw == DONT_KNOW else int(raw)
+            result[indicator.id] = (rating, self.cleaned_data[f"evidence_{indicator.id}"].strip())
+        return result
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.indicators and all(
+            data.get(f"rating_{i.id}") == DONT_KNOW for i in self.indicators
+        ):
+            raise forms.ValidationError(
+                'Every answer is "Don\'t know": rate at least one statement before saving.'
+            )
+        return data
+
+
+class RatingInvitationForm(forms.Form):
+    rater_name = forms.CharField(label="Name of the person you are asking", max_length=200)
+    rater_email = forms.EmailField(
+        label="Their email address (optional)",
+        required=False,
+        help_text="If given, we email them the link. You can also copy the link yourself.",
+    )
+    rater_organisation = forms.ModelChoiceField(
+        label="Which partner organisation are they from?",
+        queryset=Organisation.objects.none(),
+        empty_label=None,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, partners: Sequence[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["rater_organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Organisation.objects.filter(pk__in=[p.pk for p in partners])

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from partnerwise.assessments import views
+
+P = "w/<slug:slug>/partnerships/<int:pk>/"
+
+urlpatterns = [
+    path(P + "assess/<int:org_id>/", views.assess, name="assess"),
+    path(P + "profile/<int:org_id>/", views.profile, name="profile"),
+    path(P + "invitations/new/", views.invitation_new, name="rating_invitation_new"),
+    path(
+        P + "invitations/<int:invitation_id>/cancel/",
+        views.invitation_cancel,
+        name="rating_invitation_cancel",
+    ),
+    path("rate/<str:token>/", views.rate, name="rate"),
+]

@@ -1,0 +1,122 @@
+"""The organisation directory: the workspace's own records and the shared reference data."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from partnerwise.assessments.summaries import (
+    archetype_names,
+    latest_profiles,
+    profile_histories,
+    verdict_label,
+)
+from partnerwise.organisations.forms import OrganisationForm
+from partnerwise.organisations.models import Organisation
+from partnerwise.web.pages import role_context
+from partnerwise.workspaces.access import get_workspace_for_user
+from partnerwise.workspaces.history import record_change
+from partnerwise.workspaces.models import Role, Workspace
+
+PAGE_SIZE = 25
+
+
+def search(workspace: Workspace, query: str) -> QuerySet[Organisation]:
+    """Organisations the workspace may see whose name contains, or identifier equals, `query`."""
+    visible = Organisation.objects.visible_to(workspace)
+    query = query.strip()
+    if not query:
+        return visible.filter(workspace=workspace)
+    number = query.upper().replace(" ", "")
+    matches = Q(name__icontains=query) | Q(identifiers__value__iexact=number)
+    if number.isdigit() or (len(number) == 8 and number[:2].isalpha() and number[2:].isdigit()):
+        # A bare charity or company number matches the end of an org-id (GB-CHC-1082947).
+        matches |= Q(identifiers__value__iendswith="-" + number)
+    return visible.filter(matches).distinct()
+
+
+@login_required
+def organisation_list(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = get_workspace_for_user(request, slug)
+    query = request.GET.get("q", "")
+    found = search(workspace, query).order_by("name", "pk").prefetch_related("identifiers")
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "organisations/list.html",
+        {"query": query, "page": page, **role_context(workspace)},
+    )
+
+
+@login_required
+def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    workspace = get_workspace_for_user(request, slug)
+    organisation = get_object_or_404(
+        Organisation.objects.visible_to(workspace).prefetch_related("identifiers"), pk=pk
+    )
+    participations = list(
+        workspace.participations.filter(organisation=organisation)
+        .select_related("partnership")
+        .order_by("partnership__name", "pk")
+    )
+    profiles = latest_profiles(workspace, subject_ids=[pk])
+    histories = profile_histories(workspace, pk)
+    names = archetype_names(workspace)
+    rows = [
+        {
+            "participation": item,
+            "verdict": verdict_label(profiles.get((item.partnership_id, pk)), names),
+            "history": [
+                {"assessment": assessment, "verdict": verdict_label(profile, names)}
+                for assessment, profile in histories.get(item.partnership_id, [])
+            ],
+        }
+        for item in participations
+    ]
+    facts = organisation.facts if isinstance(organisation.facts, dict) else {}
+    return render(
+        request,
+        "organisations/detail.html",
+        {
+            "organisation": organisation,
+            "rows": rows,
+            "facts": sorted((str(k).replace("_", " ").capitalize(), v) for k, v in facts.items()),
+            "is_us": organisation.pk == workspace.organisation_id,
+            **role_context(workspace),
+        },
+    )
+
+
+@login_required
+def organisation_new(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    form = OrganisationForm(request.POST or None)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        next_url = ""
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            organisation = form.save(commit=False)
+            organisation.workspace = workspace
+            organisation.save()
+            if form.cleaned_data["identifier"]:
+                organisation.add_identifier(form.cleaned_data["identifier"], primary=True)
+            record_change(
+                workspace=workspace, user=request.user, obj=organisation, action="created"
+            )
+        messages.success(request, f"{organisation.name} added to your directory.")
+        if next_url:
+            separator = "&" if "?" in next_url else "?"
+            return redirect(f"{next_url}{separator}organisation={organisation.pk}")
+        return redirect("organisation_detail", slug, organisation.pk)
+    return render(
+        request,
+        "organisations/form.html",
+        {"form": form, "next": next_url, **role_context(workspace)},
+    )

@@ -1,0 +1,281 @@
+"""Partnerships: list, record, edit (refusing stale edits) and their participants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from partnerwise.assessments.models import RaterKind
+from partnerwise.assessments.profiles import profile_for
+from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
+from partnerwise.organisations.models import Organisation
+from partnerwise.partnerships.forms import PARTNERSHIP_FIELDS, ParticipationForm, PartnershipForm
+from partnerwise.partnerships.models import Partnership
+from partnerwise.web.pages import role_context
+from partnerwise.workspaces.access import get_workspace_for_user
+from partnerwise.workspaces.history import diff, history_for, record_change
+from partnerwise.workspaces.models import Role, Workspace
+
+APPRAISAL_SUMMARY = "appraisals/_summary.html"
+
+
+def _partnership(workspace: Workspace, pk: int) -> Partnership:
+    return get_object_or_404(workspace.partnerships, pk=pk)
+
+
+def _values(partnership: Partnership) -> dict[str, object]:
+    return {name: getattr(partnership, name) for name in PARTNERSHIP_FIELDS}
+
+
+@login_required
+def partnership_list(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = get_workspace_for_user(request, slug)
+    partnerships = workspace.partnerships.order_by("name")
+    status = request.GET.get("status", "")
+    if status:
+        partnerships = partnerships.filter(status=status)
+    rows = [{"partnership": p, "partners": []} for p in partnerships]
+    return render(
+        request,
+        "partnerships/list.html",
+        {"rows": rows, "status": status, **role_context(workspace)},
+    )
+
+
+@login_required
+def partnership_new(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    form = PartnershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            partnership = form.save(commit=False)
+            partnership.workspace = workspace
+            partnership.created_by = request.user  # type: ignore[assignment]
+            partnership.save()
+            record_change(workspace=workspace, user=request.user, obj=partnership, action="created")
+        messages.success(request, f"{partnership.name} recorded. Now add the organisations in it.")
+        return redirect("partnership_detail", slug, partnership.pk)
+    return render(
+        request,
+        "partnerships/form.html",
+        {"form": form, "creating": True, **role_context(workspace)},
+    )
+
+
+@login_required
+def partnership_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Edit with optimistic locking: a save based on an old version is refused, not merged."""
+    workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    partnership = _partnership(workspace, pk)
+    conflict: list[dict[str, Any]] | None = None
+    status = 200
+    if request.method == "POST":
+        form = PartnershipForm(request.POST, instance=_partnership(workspace, pk))
+        seen_version = _int(request.POST.get("version"))
+        if form.is_valid():
+            before = _values(partnership)
+            after = {name: form.cleaned_data[name] for name in PARTNERSHIP_FIELDS}
+            with transaction.atomic():
+                updated = workspace.partnerships.filter(pk=pk, version=seen_version).update(
+                    **after, version=F("version") + 1, updated=timezone.now()
+                )
+                if updated:
+                    record_change(
+                        workspace=workspace,
+                        user=request.user,
+                        obj=partnership,
+                        action="edited",
+                        changes=diff(before, after),
+                    )
+            if updated:
+                messages.success(request, "Changes saved.")
+                return redirect("partnership_detail", slug, pk)
+            # Someone saved in between: show both versions, keep what this person typed.
+            current = _partnership(workspace, pk)
+            conflict = _conflict_rows(form, current)
+            form.data = form.data.copy()
+            form.data["version"] = str(current.version)
+            partnership = current
+            status = 409
+    else:
+        form = PartnershipForm(instance=partnership)
+    return render(
+        request,
+        "partnerships/form.html",
+        {
+            "form": form,
+            "partnership": partnership,
+            "version": partnership.version,
+            "conflict": conflict,
+            "history": history_for(workspace, partnership)[:20],
+            **role_context(workspace),
+        },
+        status=status,
+    )
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        return -1
+
+
+def _conflict_rows(form: PartnershipForm, current: Partnership) -> list[dict[str, Any]]:
+    rows = []
+    for name in PARTNERSHIP_FIELDS:
+        field = form.fields[name]
+        theirs = form.cleaned_data.get(name)
+        now = getattr(current, name)
+        if theirs != now:
+            rows.append(
+                {
+                    "label": field.label,
+                    "yours": _display(current, name, theirs),
+                    "current": _display(current, name, now),
+                }
+            )
+    return rows
+
+
+def _display(partnership: Partnership, name: str, value: object) -> object:
+    field = partnership._meta.get_field(name)
+    choices = dict(getattr(field, "choices", None) or [])
+    if value in choices:
+        return choices[value]
+    return "(empty)" if value in (None, "") else value
+
+
+@login_required
+def partnership_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    workspace = get_workspace_for_user(request, slug)
+    partnership = _partnership(workspace, pk)
+    participations = list(
+        partnership.participations.select_related("organisation").order_by("role", "pk")
+    )
+    profiles = latest_profiles(workspace, partnership_ids=[pk])
+    names = archetype_names(workspace)
+    us = workspace.organisation
+    rows = [
+        {
+            "participation": item,
+            "is_us": item.organisation_id == workspace.organisation_id,
+            "profile": profiles.get((pk, item.organisation_id)),
+            "verdict": verdict_label(profiles.get((pk, item.organisation_id)), names),
+        }
+        for item in participations
+    ]
+    self_profile = profiles.get((pk, us.pk)) if us else None
+    partner_view = (
+        profile_for(workspace, partnership, us, rater_kind=RaterKind.PARTNER) if us else None
+    )
+    return render(
+        request,
+        "partnerships/detail.html",
+        {
+            "partnership": partnership,
+            "rows": rows,
+            "us": us,
+            "self_profile": self_profile,
+            "self_verdict": verdict_label(self_profile, names),
+            "partner_view": partner_view if partner_view and partner_view.raters else None,
+            "partner_verdict": verdict_label(partner_view, names) if partner_view else "",
+            "names": names,
+            "invitations": partnership.rating_invitations.select_related("rater_organisation"),
+            "history": history_for(workspace, partnership)[:20],
+            "appraisal_template": _optional_template(APPRAISAL_SUMMARY),
+            **role_context(workspace),
+        },
+    )
+
+
+def _optional_template(name: str) -> str | None:
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return None
+    return name
+
+
+@login_required
+def participant_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Add an organisation: first find it (one question), then its role and share."""
+    workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    partnership = _partnership(workspace, pk)
+    visible = Organisation.objects.visible_to(workspace)
+    query = request.GET.get("q", "").strip()
+    chosen_id = request.POST.get("organisation") or request.GET.get("organisation")
+    chosen = get_object_or_404(visible, pk=_int(chosen_id)) if chosen_id else None
+    results: list[Organisation] = []
+    if chosen is None and query:
+        results = list(
+            visible.filter(Q(name__icontains=query) | Q(identifiers__value__iexact=query))
+            .distinct()
+            .order_by("name")[:25]
+        )
+    form = ParticipationForm(request.POST or None)
+    if request.method == "POST" and chosen is not None and form.is_valid():
+        participation = form.save(commit=False)
+        participation.workspace = workspace
+        participation.partnership = partnership
+        participation.organisation = chosen
+        try:
+            with transaction.atomic():
+                participation.save()
+                record_change(
+                    workspace=workspace,
+                    user=request.user,
+                    obj=partnership,
+                    action="added a participant",
+                    summary=f"{chosen.name} as {participation.get_role_display()}",
+                )
+        except IntegrityError:
+            form.add_error("role", f"{chosen.name} already has this role in this partnership")
+        else:
+            messages.success(request, f"{chosen.name} added as {participation.get_role_display()}.")
+            return redirect("partnership_detail", slug, pk)
+    return render(
+        request,
+        "partnerships/participant_form.html",
+        {
+            "partnership": partnership,
+            "query": query,
+            "results": results,
+            "chosen": chosen,
+            "form": form,
+            **role_context(workspace),
+        },
+    )
+
+
+@login_required
+@require_POST
+def participant_remove(
+    request: HttpRequest, slug: str, pk: int, participation_id: int
+) -> HttpResponse:
+    workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    partnership = _partnership(workspace, pk)
+    participation = get_object_or_404(
+        partnership.participations.select_related("organisation"), pk=participation_id
+    )
+    with transaction.atomic():
+        record_change(
+            workspace=workspace,
+            user=request.user,
+            obj=partnership,
+            action="removed a participant",
+            summary=f"{participation.organisation.name} as {participation.get_role_display()}",
+        )
+        participation.delete()
+    messages.success(request, f"{participation.organisation.name} removed from this partnership.")
+    return redirect("partnership_detail", slug, pk)

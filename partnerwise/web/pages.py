@@ -1,0 +1,26 @@
+"""Small helpers the workspace pages share: what the signed-in member may do here."""
+
+from __future__ import annotations
+
+from partnerwise.workspaces.models import ROLE_RANK, Role, Workspace
+
+
+def held_role(workspace: Workspace) -> Role:
+    # Set by get_workspace_for_user, so reading it costs no query.
+    return Role(getattr(workspace, "current_role", Role.VIEWER))
+
+
+def can_edit(workspace: Workspace) -> bool:
+    return ROLE_RANK[held_role(workspace)] >= ROLE_RANK[Role.EDITOR]
+
+
+def is_admin(workspace: Workspace) -> bool:
+    return held_role(workspace) == Role.ADMIN
+
+
+def role_context(workspace: Workspace) -> dict[str, object]:
+    return {
+        "workspace": workspace,
+        "can_edit": can_edit(workspace),
+        "is_admin": is_admin(workspace),
+    }

@@ -1,0 +1,43 @@
+"""Throttling repeated failed sign-ins, with Django's cache.
+
+Why not a library such as django-axes: this needs about thirty lines, no new tables and no
+new runtime dependency. Failures are counted per username and per client address for a
+window; after `MAX_FAILURES` further attempts are refused until the window passes. In
+production set CACHES to a shared backend (database or Redis) so all processes count together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.cache import cache
+from django.http import HttpRequest
+
+MAX_FAILURES = 5
+WINDOW_SECONDS = 15 * 60
+
+
+def _keys(request: HttpRequest, username: str) -> list[str]:
+    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    name = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
+    return [f"signin-fail:user:{name}", f"signin-fail:addr:{address}"]
+
+
+def is_throttled(request: HttpRequest, username: str) -> bool:
+    counts = cache.get_many(_keys(request, username))
+    return any(int(count) >= MAX_FAILURES for count in counts.values())
+
+
+def record_failure(request: HttpRequest, username: str) -> None:
+    for key in _keys(request, username):
+        if cache.add(key, 1, WINDOW_SECONDS):
+            continue
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, WINDOW_SECONDS)
+
+
+def clear_failures(request: HttpRequest, username: str) -> None:
+    # Only the username's count: one person's success must not unlock an address under attack.
+    cache.delete(_keys(request, username)[0])

@@ -1,0 +1,20 @@
+"""Secret links (colleague invitations, partner rating invitations).
+
+The link carries a random token; only its SHA-256 is stored, so the database alone cannot
+be used to forge or replay a link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh (token, hash) pair: the token goes in the link, the hash in the database."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

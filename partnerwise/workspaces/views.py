@@ -1,0 +1,194 @@
+"""Signing in, members and roles, and colleague invitations."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from partnerwise.workspaces import throttle
+from partnerwise.workspaces.access import get_workspace_for_user
+from partnerwise.workspaces.forms import InvitationForm, MemberRoleForm, NewAccountForm
+from partnerwise.workspaces.history import record_change
+from partnerwise.workspaces.models import Invitation, Membership, Role, User
+from partnerwise.workspaces.tokens import hash_token, new_token
+
+INVITATION_LIFETIME = timedelta(days=7)
+
+_login_view = auth_views.LoginView.as_view(
+    template_name="registration/login.html", redirect_authenticated_user=True
+)
+
+
+def login(request: HttpRequest) -> HttpResponse:
+    """Django's sign-in, refused for a while after repeated failures (see `throttle`)."""
+    username = request.POST.get("username", "") if request.method == "POST" else ""
+    if request.method == "POST" and throttle.is_throttled(request, username):
+        response = render(request, "registration/throttled.html", status=429)
+        return response
+    response = _login_view(request)
+    if request.method == "POST":
+        if response.status_code == 302 and request.user.is_authenticated:
+            throttle.clear_failures(request, username)
+        else:
+            throttle.record_failure(request, username)
+    return response
+
+
+@login_required
+def members(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = get_workspace_for_user(request, slug, Role.ADMIN)
+    form = InvitationForm()
+    new_link = None
+    if request.method == "POST":
+        form = InvitationForm(request.POST)
+        if form.is_valid():
+            token, token_hash = new_token()
+            with transaction.atomic():
+                invitation = Invitation.objects.create(
+                    workspace=workspace,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                    token_hash=token_hash,
+                    invited_by=request.user,
+                    expires=timezone.now() + INVITATION_LIFETIME,
+                )
+                record_change(
+                    workspace=workspace,
+                    user=request.user,
+                    obj=invitation,
+                    action="invited",
+                    summary=f"{invitation.email} as {invitation.get_role_display()}",
+                )
+            new_link = request.build_absolute_uri(reverse("invitation", args=[token]))
+            send_mail(
+                f"You are invited to {workspace.name} on Partnerwise",
+                f"{request.user} invited you to join {workspace.name} on Partnerwise.\n\n"
+                f"Open this link within 7 days to accept:\n{new_link}\n",
+                None,
+                [invitation.email],
+            )
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            form = InvitationForm()
+    memberships = workspace.memberships.select_related("user").order_by("user__username")
+    pending = workspace.invitations.filter(accepted__isnull=True, expires__gt=timezone.now())
+    return render(
+        request,
+        "workspaces/members.html",
+        {
+            "workspace": workspace,
+            "memberships": memberships,
+            "pending": pending,
+            "form": form,
+            "new_link": new_link,
+            "roles": Role.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    workspace = get_workspace_for_user(request, slug, Role.ADMIN)
+    membership = get_object_or_404(workspace.memberships.select_related("user"), pk=membership_id)
+    if request.POST.get("remove"):
+        if membership.user_id == request.user.pk:
+            messages.error(request, "You cannot remove yourself. Ask another admin.")
+            return redirect("members", slug)
+        with transaction.atomic():
+            record_change(
+                workspace=workspace,
+                user=request.user,
+                obj=membership,
+                action="removed member",
+                summary=str(membership.user),
+            )
+            membership.delete()
+        messages.success(request, f"{membership.user} is no longer a member.")
+        return redirect("members", slug)
+    old_role = membership.role
+    form = MemberRoleForm(request.POST, instance=membership)
+    if not form.is_valid():
+        messages.error(request, "Choose a role: viewer, editor or admin.")
+        return redirect("members", slug)
+    if membership.user_id == request.user.pk and form.cleaned_data["role"] != Role.ADMIN:
+        messages.error(request, "You cannot take away your own admin role. Ask another admin.")
+        return redirect("members", slug)
+    with transaction.atomic():
+        form.save()
+        record_change(
+            workspace=workspace,
+            user=request.user,
+            obj=membership,
+            action="changed role",
+            changes={"role": (old_role, membership.role)},
+            summary=str(membership.user),
+        )
+    messages.success(request, f"{membership.user} is now {membership.get_role_display()}.")
+    return redirect("members", slug)
+
+
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """A colleague's invitation link: join the workspace, making an account if needed."""
+    found = (
+        Invitation.objects.select_related("workspace").filter(token_hash=hash_token(token)).first()
+    )
+    if found is None or found.accepted is not None or found.expires <= timezone.now():
+        return render(request, "workspaces/invitation_invalid.html", status=404)
+    workspace = found.workspace
+    form = None
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            _accept(found, request.user)
+            messages.success(request, f"You have joined {workspace.name}.")
+            return redirect("workspace_home", workspace.slug)
+    else:
+        form = NewAccountForm(request.POST or None, email=found.email)
+        if request.method == "POST" and form.is_valid():
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    username=found.email,
+                    email=found.email,
+                    password=form.cleaned_data["password1"],
+                    first_name=form.cleaned_data["name"],
+                )
+                _accept(found, user)
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome. You have joined {workspace.name}.")
+            return redirect("workspace_home", workspace.slug)
+    return render(
+        request,
+        "workspaces/invitation.html",
+        {"invitation": found, "invited_to": workspace, "form": form},
+    )
+
+
+@transaction.atomic
+def _accept(found: Invitation, user: User) -> None:
+    # Lock the row so two tabs accepting at once cannot both use the link.
+    locked = Invitation.objects.select_for_update().get(pk=found.pk)
+    if locked.accepted is not None:
+        return
+    membership, created = Membership.objects.get_or_create(
+        workspace=locked.workspace, user=user, defaults={"role": locked.role}
+    )
+    locked.accepted = timezone.now()
+    locked.accepted_by = user
+    locked.save(update_fields=["accepted", "accepted_by"])
+    record_change(
+        workspace=locked.workspace,
+        user=user,
+        obj=membership,
+        action="joined" if created else "accepted an invitation",
+        summary=f"{user} as {membership.get_role_display()}",
+    )
