@@ -1,0 +1,105 @@
+"""Set-based SQL that works the same on SQLite and PostgreSQL.
+
+Big tables load through a temporary staging table: rows go in with plain `executemany` (the
+cheapest write either database offers through Django), then a handful of INSERT ... SELECT
+and UPDATE ... FROM statements compare the stage with what is stored. That keeps Python's
+memory flat whatever the file size and lets the database do the joins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.backends.utils import CursorWrapper
+from django.db.models import Model
+
+BATCH = 2000
+
+
+def table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def json_param() -> str:
+    """A placeholder for a JSON value inside INSERT ... SELECT (PostgreSQL needs the cast)."""
+    return "CAST(%s AS jsonb)" if is_postgres() else "%s"
+
+
+class Stage:
+    """A temporary table filled in batches."""
+
+    def __init__(self, cursor: CursorWrapper, name: str, columns: Sequence[tuple[str, str]]):
+        self.cursor = cursor
+        self.name = name
+        self.columns = [column for column, _ in columns]
+        self._buffer: list[Sequence[Any]] = []
+        self.rows = 0
+        definition = ", ".join(f"{column} {kind}" for column, kind in columns)
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} ({definition})")
+        placeholders = ", ".join(["%s"] * len(self.columns))
+        self._insert = f"INSERT INTO {name} ({', '.join(self.columns)}) VALUES ({placeholders})"
+
+    def add(self, values: Sequence[Any]) -> None:
+        self._buffer.append(values)
+        if len(self._buffer) >= BATCH:
+            self.flush()
+
+    def extend(self, rows: Iterable[Sequence[Any]]) -> None:
+        for values in rows:
+            self.add(values)
+
+    def flush(self) -> None:
+        if self._buffer:
+            self.cursor.executemany(self._insert, self._buffer)
+            self.rows += len(self._buffer)
+            self._buffer = []
+
+    def index(self, *columns: str) -> None:
+        self.flush()
+        name = f"{self.name}_{'_'.join(columns)}"
+        self.cursor.execute(f"CREATE INDEX {name} ON {self.name} ({', '.join(columns)})")
+        if is_postgres():
+            self.cursor.execute(f"ANALYZE {self.name}")
+
+    def drop(self) -> None:
+        self.cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+
+
+def scalar(cursor: CursorWrapper, sql: str, params: Sequence[Any] = ()) -> Any:
+    cursor.execute(sql, params)
+    row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def execute(cursor: CursorWrapper, sql: str, params: Sequence[Any] = ()) -> int:
+    cursor.execute(sql, params)
+    return max(int(cursor.rowcount), 0)
+
+
+def reset_sequence(cursor: CursorWrapper, model: type[Model]) -> None:
+    """After inserting explicit ids, move PostgreSQL's id sequence past them."""
+    if not is_postgres():
+        return
+    name = model._meta.db_table
+    cursor.execute(
+        f"SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+        f"COALESCE((SELECT MAX(id) FROM {table(model)}), 1))",
+        [connection.ops.quote_name(name)],
+    )
+
+
+def lock(cursor: CursorWrapper, *models: type[Model]) -> None:
+    """Keep other writers out of tables whose ids this import hands out itself.
+
+    SQLite needs nothing: the project opens write transactions IMMEDIATE.
+    """
+    if is_postgres():
+        names = ", ".join(table(model) for model in models)
+        cursor.execute(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE")

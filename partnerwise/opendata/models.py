@@ -1,0 +1,311 @@
+"""Open-data records behind the shared organisation directory.
+
+Each importer keeps the rows of its source here, close to how the source publishes them, and
+links them to reference `Organisation`s (workspace NULL) through org-id `Identifier`s. The
+directory pages read the organisation; these tables answer "where did that come from" and
+the relationship questions (who funds them, who buys from them).
+
+Rows that mirror a complete published table (the Charity Commission extract tables) carry a
+`row_hash` of their content, so a re-import can tell unchanged rows from changed ones
+without comparing column by column.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from partnerwise.organisations.models import Organisation
+
+
+class RegisterCharity(models.Model):
+    """One row of the Charity Commission `charity` table: a main or a linked charity.
+
+    A main charity has `linked_number` 0 and its own organisation; a linked charity (a
+    subsidiary or group member registered under the main charity's number) points at the
+    main charity's organisation, as the register defines it.
+    """
+
+    organisation_number = models.BigIntegerField(unique=True)
+    registered_number = models.BigIntegerField(db_index=True)
+    linked_number = models.IntegerField(default=0)
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="register_charities",
+    )
+    name = models.CharField(max_length=300)
+    normalised = models.CharField(max_length=300)
+    charity_type = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=20, blank=True)
+    registered_on = models.DateField(null=True, blank=True)
+    removed_on = models.DateField(null=True, blank=True)
+    reporting_status = models.CharField(max_length=100, blank=True)
+    fin_period_end = models.DateField(null=True, blank=True)
+    latest_income = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    latest_expenditure = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    company_number = models.CharField(max_length=20, blank=True)
+    website = models.CharField(max_length=500, blank=True)
+    is_cio = models.BooleanField(null=True, blank=True)
+    activities = models.TextField(blank=True)
+    extract_date = models.DateField(null=True, blank=True)
+    in_latest_extract = models.BooleanField(
+        default=True, help_text="False once a newer extract no longer lists this charity."
+    )
+    row_hash = models.BigIntegerField()
+    source_file = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["registered_number", "linked_number"]
+
+    def __str__(self) -> str:
+        if self.linked_number:
+            return f"{self.registered_number}-{self.linked_number} {self.name}"
+        return f"{self.registered_number} {self.name}"
+
+    @property
+    def is_removed(self) -> bool:
+        return self.status.lower() == "removed" or not self.in_latest_extract
+
+
+class _RegisterTable(models.Model):
+    """A row of a Charity Commission table that hangs off a charity number."""
+
+    registered_number = models.BigIntegerField(db_index=True)
+    row_hash = models.BigIntegerField(unique=True)
+
+    class Meta:
+        abstract = True
+
+
+class CharityOtherName(_RegisterTable):
+    linked_number = models.IntegerField(default=0)
+    name_type = models.CharField(max_length=40)
+    name = models.CharField(max_length=300)
+    normalised = models.CharField(max_length=300)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CharityRegulator(_RegisterTable):
+    regulator_order = models.IntegerField(default=0)
+    name = models.CharField(max_length=200)
+    url = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CharityArea(_RegisterTable):
+    linked_number = models.IntegerField(default=0)
+    area_type = models.CharField(max_length=60)
+    description = models.CharField(max_length=200)
+    parent_type = models.CharField(max_length=60, blank=True)
+    parent_description = models.CharField(max_length=200, blank=True)
+    welsh = models.BooleanField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class CharityClassification(_RegisterTable):
+    linked_number = models.IntegerField(default=0)
+    code = models.IntegerField()
+    classification_type = models.CharField(max_length=20)
+    description = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class CharityAnnualReturn(_RegisterTable):
+    """Part A of an annual return: income, and how much of it came from government."""
+
+    fin_period_order = models.IntegerField(default=0)
+    latest_submitted = models.BooleanField(null=True, blank=True)
+    fin_period_start = models.DateField(null=True, blank=True)
+    fin_period_end = models.DateField(null=True, blank=True)
+    total_income = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    total_expenditure = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    receives_govt_contracts = models.BooleanField(null=True, blank=True)
+    count_govt_contracts = models.IntegerField(null=True, blank=True)
+    receives_govt_grants = models.BooleanField(null=True, blank=True)
+    count_govt_grants = models.IntegerField(null=True, blank=True)
+    income_govt_contracts = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    income_govt_grants = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["registered_number", "-fin_period_end"]
+
+    def __str__(self) -> str:
+        return f"{self.registered_number} {self.fin_period_end}"
+
+
+class SearchName(models.Model):
+    """A name an organisation is known by, normalised for prefix search.
+
+    Main and other names from the register and names seen in grants and contracts all land
+    here, so one indexed range query finds an organisation by any of them.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="search_names"
+    )
+    normalised = models.CharField(max_length=300)
+    name = models.CharField(max_length=300)
+    source = models.CharField(max_length=20)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "normalised", "source"], name="one_search_name"
+            )
+        ]
+        indexes = [models.Index(fields=["normalised"], name="searchname_prefix")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SourceKey(models.Model):
+    """How an importer recognises an organisation that has no org-id in its source.
+
+    Contracts Finder releases converted by third parties name many suppliers without any
+    identifier; such a supplier is keyed by its normalised name within the OCDS source only,
+    so re-imports find the same organisation. It is never merged with a register charity of
+    the same name: that takes a person confirming a `CandidateMatch`.
+    """
+
+    source = models.CharField(max_length=20)
+    key = models.CharField(max_length=320)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="source_keys"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "key"], name="one_source_key")]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.key}"
+
+
+class Grant(models.Model):
+    """A 360Giving grant: a funder gave a recipient an amount on a date."""
+
+    grant_id = models.CharField(max_length=300, unique=True)
+    funder = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="grants_made")
+    recipient = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="grants_received"
+    )
+    title = models.CharField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+    amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    award_date = models.DateField(null=True, blank=True)
+    programme = models.CharField(max_length=300, blank=True)
+    source_file = models.CharField(max_length=300)
+    row_hash = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["-award_date", "grant_id"]
+        indexes = [
+            models.Index(fields=["recipient", "award_date"]),
+            models.Index(fields=["funder", "award_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.grant_id
+
+
+class Award(models.Model):
+    """One supplier's part of an OCDS contract award: a buyer bought from a supplier."""
+
+    key = models.CharField(max_length=400, unique=True, help_text="ocid / award id / party id")
+    ocid = models.CharField(max_length=200, db_index=True)
+    release_id = models.CharField(max_length=200)
+    award_id = models.CharField(max_length=200)
+    buyer = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="awards_made")
+    supplier = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="awards_won")
+    title = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=40, blank=True)
+    value = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    award_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    release_date = models.DateTimeField(null=True, blank=True)
+    buyer_is_central_government = models.BooleanField(default=False)
+    supplier_vcse = models.BooleanField(null=True, blank=True)
+    supplier_sme = models.BooleanField(null=True, blank=True)
+    suitable_vcse = models.BooleanField(null=True, blank=True)
+    suitable_sme = models.BooleanField(null=True, blank=True)
+    source_file = models.CharField(max_length=300)
+    row_hash = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["-award_date", "key"]
+        indexes = [
+            models.Index(fields=["supplier", "award_date"]),
+            models.Index(fields=["buyer", "award_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class MatchStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    CONFIRMED = "confirmed", "Confirmed (merged)"
+    REJECTED = "rejected", "Rejected"
+
+
+class CandidateMatch(models.Model):
+    """Two reference organisations that may be the same, found by name.
+
+    Never acted on by itself: a person confirms (the two are merged) or rejects it.
+    """
+
+    left = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    right = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    normalised_name = models.CharField(max_length=300)
+    evidence = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=MatchStatus.choices, default=MatchStatus.PROPOSED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["status", "normalised_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["left", "right"], name="one_candidate_per_pair"),
+            models.CheckConstraint(condition=Q(left__lt=models.F("right")), name="ordered_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.normalised_name} ({self.status})"
+
+
+class ImportRun(models.Model):
+    """A completed import: what was read and what changed (written in the same transaction)."""
+
+    source = models.CharField(max_length=20)
+    files = models.JSONField(default=list)
+    summary = models.JSONField(default=dict)
+    skipped = models.JSONField(default=list)
+    finished = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-finished"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.finished:%Y-%m-%d %H:%M}"

@@ -1,0 +1,108 @@
+"""Streaming readers for open-data formats.
+
+Pure Python (no Django): each reader is a generator over one file that yields `Row`s and,
+for a record it cannot make sense of, a `BadRecord` naming the file, the record and the
+field, so the caller decides whether one bad record fails the whole import. A file that
+cannot be read at all (truncated zip, cut-off JSON, wrong encoding, missing column) raises
+`SourceError` instead. Memory stays flat: nothing holds more than the current record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+
+class SourceError(Exception):
+    """The file as a whole cannot be read; the message names the file and the place."""
+
+
+@dataclass(frozen=True)
+class BadRecord:
+    file: str
+    position: str  # "line 12" or "record 5"
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}, {self.position}"
+        return (
+            f"{where}, field {self.field!r}: {self.message}"
+            if self.field
+            else (f"{where}: {self.message}")
+        )
+
+
+@dataclass
+class Row:
+    file: str
+    position: str
+    data: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+class FieldError(ValueError):
+    """A value that does not fit its field; readers turn it into a `BadRecord`."""
+
+
+def to_int(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise FieldError(f"expected a whole number, got {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, (float, Decimal)) and value == int(value):
+        return int(value)
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise FieldError(f"expected a whole number, got {str(value)[:40]!r}") from None
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise FieldError(f"expected an amount, got {value!r}")
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        raise FieldError(f"expected an amount, got {str(value)[:40]!r}") from None
+    if not number.is_finite():
+        raise FieldError(f"expected an amount, got {str(value)[:40]!r}")
+    return number.quantize(Decimal("0.01"))
+
+
+def to_bool(value: Any) -> bool | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"true", "1", "yes", "y", "t"}:
+        return True
+    if text in {"false", "0", "no", "n", "f"}:
+        return False
+    raise FieldError(f"expected True or False, got {str(value)[:40]!r}")
+
+
+def to_iso_date(value: Any) -> str | None:
+    """An ISO date string from the ISO forms the sources use (time parts are dropped)."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text[:10]).isoformat()
+    except ValueError:
+        raise FieldError(f"expected a date like 2024-09-10, got {text[:40]!r}") from None
+
+
+def to_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    return str(value)
