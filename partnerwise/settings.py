@@ -162,14 +162,15 @@ STORAGES = {
     },
 }
 
-# Email (password resets, invitations): printed to the console unless EMAIL_HOST names an
-# SMTP server. Django 6.1's MAILERS replaces the old EMAIL_* settings.
-if os.environ.get("EMAIL_HOST"):
+# Email (password resets, invitations): printed to the console in development unless
+# EMAIL_HOST names an SMTP server; production always sends by SMTP (localhost by default).
+# Django 6.1's MAILERS replaces the old EMAIL_* settings.
+if os.environ.get("EMAIL_HOST") or PRODUCTION:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": os.environ["EMAIL_HOST"],
+                "host": os.environ.get("EMAIL_HOST", "localhost"),
                 "port": envint("EMAIL_PORT", 587),
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
@@ -205,7 +206,7 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", default=False)
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", default=True)
 
 LOGGING = {
     "version": 1,
