@@ -23,7 +23,7 @@ from partnerwise.assessments.profiles import profile_for, profile_history
 from partnerwise.assessments.typologies import default_typology, engine_typology
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Partnership
-from partnerwise.web.pages import role_context
+from partnerwise.web.pages import role_context, signed_in
 from partnerwise.workspaces.access import get_workspace_for_user
 from partnerwise.workspaces.history import history_for, record_change
 from partnerwise.workspaces.models import Role, Workspace
@@ -83,7 +83,8 @@ def assess(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespons
     partnership = get_object_or_404(workspace.partnerships, pk=pk)
     subject = _subject(workspace, partnership, org_id)
     model = engine_typology(default_typology(), workspace)
-    user_name = request.user.get_full_name() or request.user.get_username()  # type: ignore[union-attr]
+    user = signed_in(request)
+    user_name = user.get_full_name() or user.get_username()
     form = AssessmentForm(
         request.POST or None, indicators=model.indicators, initial={"rater_name": user_name}
     )
@@ -238,7 +239,7 @@ def invitation_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 rater_name=form.cleaned_data["rater_name"],
                 rater_email=form.cleaned_data["rater_email"],
                 token_hash=token_hash,
-                created_by=request.user,
+                created_by=signed_in(request),
                 expires=timezone.now() + INVITATION_LIFETIME,
             )
             record_change(
@@ -251,12 +252,13 @@ def invitation_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         link = request.build_absolute_uri(reverse("rate", args=[token]))
         if invitation.rater_email:
             send_mail(
-                f"{us.name} asks how you see them as a partner",
-                f"{us.name} would value your view of them as a partner in {partnership.name}.\n\n"
-                f"The form takes about ten minutes and needs no account. The link works once "
+                subject=f"{us.name} asks how you see them as a partner",
+                message=f"{us.name} would value your view of them as a partner in "
+                f"{partnership.name}.\n\nThe form takes about ten minutes and needs no account. "
+                f"The link works once "
                 f"and expires in 14 days:\n{link}\n",
-                None,
-                [invitation.rater_email],
+                from_email=None,
+                recipient_list=[invitation.rater_email],
             )
     return render(
         request,

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.urls import get_resolver
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -103,8 +104,6 @@ def partnership_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             # Someone saved in between: show both versions, keep what this person typed.
             current = _partnership(workspace, pk)
             conflict = _conflict_rows(form, current)
-            form.data = form.data.copy()
-            form.data["version"] = str(current.version)
             partnership = current
             status = 409
     else:
@@ -194,12 +193,16 @@ def partnership_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse
             "invitations": partnership.rating_invitations.select_related("rater_organisation"),
             "history": history_for(workspace, partnership)[:20],
             "appraisal_template": _optional_template(APPRAISAL_SUMMARY),
+            "now": timezone.now(),
             **role_context(workspace),
         },
     )
 
 
 def _optional_template(name: str) -> str | None:
+    """The appraisal summary, once the appraisals app provides it and mounts its URLs."""
+    if "appraisals" not in get_resolver().namespace_dict:
+        return None
     try:
         get_template(name)
     except TemplateDoesNotExist:

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from partnerwise.workspaces.models import ROLE_RANK, Role, Workspace
+from django.http import HttpRequest
+
+from partnerwise.workspaces.models import ROLE_RANK, Role, User, Workspace
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The signed-in user (views call this after `login_required` has let them through)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
 
 
 def held_role(workspace: Workspace) -> Role:

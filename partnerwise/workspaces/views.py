@@ -10,12 +10,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.mail import send_mail
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from partnerwise.web.pages import role_context, signed_in
 from partnerwise.workspaces import throttle
 from partnerwise.workspaces.access import get_workspace_for_user
 from partnerwise.workspaces.forms import InvitationForm, MemberRoleForm, NewAccountForm
@@ -30,12 +31,11 @@ _login_view = auth_views.LoginView.as_view(
 )
 
 
-def login(request: HttpRequest) -> HttpResponse:
+def login(request: HttpRequest) -> HttpResponseBase:
     """Django's sign-in, refused for a while after repeated failures (see `throttle`)."""
     username = request.POST.get("username", "") if request.method == "POST" else ""
     if request.method == "POST" and throttle.is_throttled(request, username):
-        response = render(request, "registration/throttled.html", status=429)
-        return response
+        return render(request, "registration/throttled.html", status=429)
     response = _login_view(request)
     if request.method == "POST":
         if response.status_code == 302 and request.user.is_authenticated:
@@ -60,7 +60,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
                     email=form.cleaned_data["email"],
                     role=form.cleaned_data["role"],
                     token_hash=token_hash,
-                    invited_by=request.user,
+                    invited_by=signed_in(request),
                     expires=timezone.now() + INVITATION_LIFETIME,
                 )
                 record_change(
@@ -72,11 +72,11 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
                 )
             new_link = request.build_absolute_uri(reverse("invitation", args=[token]))
             send_mail(
-                f"You are invited to {workspace.name} on Partnerwise",
-                f"{request.user} invited you to join {workspace.name} on Partnerwise.\n\n"
+                subject=f"You are invited to {workspace.name} on Partnerwise",
+                message=f"{request.user} invited you to join {workspace.name} on Partnerwise.\n\n"
                 f"Open this link within 7 days to accept:\n{new_link}\n",
-                None,
-                [invitation.email],
+                from_email=None,
+                recipient_list=[invitation.email],
             )
             messages.success(request, f"Invitation sent to {invitation.email}.")
             form = InvitationForm()
@@ -86,7 +86,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "workspaces/members.html",
         {
-            "workspace": workspace,
+            **role_context(workspace),
             "memberships": memberships,
             "pending": pending,
             "form": form,
