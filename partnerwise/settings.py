@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "partnerwise.assessments",
     "partnerwise.appraisals",
     "partnerwise.opendata",
+    "partnerwise.api",
     "partnerwise.web",
 ]
 

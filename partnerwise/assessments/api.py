@@ -1,0 +1,229 @@
+"""Typologies, assessments and profiles in the JSON API."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+
+from partnerwise import typology as engine
+from partnerwise.api.errors import Invalid
+from partnerwise.assessments.models import Answer, Assessment, RaterKind, Typology
+from partnerwise.assessments.profiles import profile_for
+from partnerwise.assessments.typologies import engine_typology
+from partnerwise.organisations.models import Organisation
+from partnerwise.partnerships.models import Partnership
+from partnerwise.workspaces.access import get_workspace_for_user
+from partnerwise.workspaces.history import record_change
+from partnerwise.workspaces.models import Role, User, Workspace
+
+router = Router(tags=["assessments"])
+
+
+class IndicatorOut(Schema):
+    id: str
+    statement: str
+    weight: float
+
+
+class ArchetypeOut(Schema):
+    id: str
+    name: str
+    summary: str
+    prototype: dict[str, float]
+
+
+class TypologyOut(Schema):
+    id: str
+    name: str
+    version: int
+    description: str
+    indicators: list[IndicatorOut]
+    archetypes: list[ArchetypeOut]
+
+
+class RaterIn(Schema):
+    name: str
+    answers: dict[str, int | None]
+
+
+class ClassifyIn(Schema):
+    """Either `answers` (one rater) or `raters` (several); null or missing = don't know."""
+
+    answers: dict[str, int | None] | None = None
+    raters: list[RaterIn] | None = None
+
+
+class AnswerIn(Schema):
+    rating: int | None = Field(None, description="1 strongly disagree … 5 strongly agree")
+    evidence: str = ""
+
+
+class AssessmentIn(Schema):
+    subject_id: int
+    typology: str = "default"
+    assessed_on: date | None = None
+    rater_name: str = ""
+    notes: str = ""
+    answers: dict[str, AnswerIn]
+
+
+class AssessmentOut(Schema):
+    id: int
+    subject_id: int
+    rater_name: str
+    rater_kind: str
+    assessed_on: date
+    answers: dict[str, int | None]
+    profile: dict[str, Any]
+
+
+def _typology_out(model: engine.Typology) -> TypologyOut:
+    return TypologyOut(
+        id=model.id,
+        name=model.name,
+        version=model.version,
+        description=model.description,
+        indicators=[
+            IndicatorOut(id=i.id, statement=i.statement, weight=model.weights[i.id])
+            for i in model.indicators
+        ],
+        archetypes=[
+            ArchetypeOut(id=a.id, name=a.name, summary=a.summary, prototype=dict(a.prototype))
+            for a in model.archetypes
+        ],
+    )
+
+
+def _typology(workspace: Workspace, key: str) -> Typology:
+    found = (
+        Typology.objects.visible_to(workspace)
+        .filter(key=key)
+        .order_by(F("workspace").asc(nulls_last=True))  # the workspace's own wins a clash
+        .first()
+    )
+    if found is None:
+        raise Invalid.field(["typology"], f"unknown typology '{key}'")
+    return found
+
+
+@router.get("/w/{slug}/typologies", response=list[TypologyOut])
+def typology_list(request: HttpRequest, slug: str) -> list[TypologyOut]:
+    """The typologies this workspace can use, with the archetypes it can see."""
+    workspace = get_workspace_for_user(request, slug)
+    rows = Typology.objects.visible_to(workspace).prefetch_related("indicators")
+    return [_typology_out(engine_typology(row, workspace)) for row in rows]
+
+
+@router.post("/w/{slug}/typologies/{key}/classify", response=dict[str, Any])
+def classify(request: HttpRequest, slug: str, key: str, payload: ClassifyIn) -> dict[str, Any]:
+    """Profile answers without storing them (the same engine as `partnerwise classify`)."""
+    workspace = get_workspace_for_user(request, slug)
+    model = engine_typology(_typology(workspace, key), workspace)
+    if payload.raters is not None:
+        raters = [engine.Rater(r.name, r.answers) for r in payload.raters]
+    else:
+        raters = [engine.Rater("rater", payload.answers or {})]
+    try:
+        return engine.profile(model, raters).to_dict()
+    except engine.AnswerError as error:
+        raise Invalid.field(["answers"], str(error)) from error
+
+
+def _subject(workspace: Workspace, partnership: Partnership, org_id: int) -> Organisation:
+    in_partnership = partnership.participations.filter(organisation_id=org_id).exists()
+    if not in_partnership and org_id != workspace.organisation_id:
+        raise Invalid.field(["subject_id"], "That organisation is not in this partnership")
+    return get_object_or_404(Organisation.objects.visible_to(workspace), pk=org_id)
+
+
+def _assessment_out(assessment: Assessment, profile: engine.Profile) -> AssessmentOut:
+    return AssessmentOut(
+        id=assessment.pk,
+        subject_id=assessment.subject_id,
+        rater_name=assessment.rater_name,
+        rater_kind=assessment.rater_kind,
+        assessed_on=assessment.assessed_on,
+        answers=assessment.answer_map(),
+        profile=profile.to_dict(),
+    )
+
+
+@router.post(
+    "/w/{slug}/partnerships/{pk}/assessments",
+    response={201: AssessmentOut},
+)
+def assessment_create(
+    request: HttpRequest, slug: str, pk: int, payload: AssessmentIn
+) -> Status[AssessmentOut]:
+    """Record the caller's ratings of a partner (or of us) and return the updated profile."""
+    workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    partnership = get_object_or_404(workspace.partnerships, pk=pk)
+    subject = _subject(workspace, partnership, payload.subject_id)
+    typology = _typology(workspace, payload.typology)
+    answers = {key: answer.rating for key, answer in payload.answers.items()}
+    try:
+        engine.profile(engine_typology(typology, workspace), [engine.Rater("rater", answers)])
+    except engine.AnswerError as error:
+        raise Invalid.field(["answers"], str(error)) from error
+    user = request.user
+    assert isinstance(user, User)  # the API's authentication admits only signed-in users
+    with transaction.atomic():
+        assessment = Assessment.objects.create(
+            workspace=workspace,
+            partnership=partnership,
+            subject=subject,
+            typology=typology,
+            rater=user,
+            rater_name=payload.rater_name or user.get_full_name() or user.get_username(),
+            rater_kind=RaterKind.COLLEAGUE,
+            assessed_on=payload.assessed_on or timezone.localdate(),
+            notes=payload.notes,
+        )
+        Answer.objects.bulk_create(
+            Answer(
+                workspace=workspace,
+                assessment=assessment,
+                indicator=key,
+                rating=answer.rating,
+                evidence=answer.evidence,
+            )
+            for key, answer in sorted(payload.answers.items())
+        )
+        record_change(
+            workspace=workspace,
+            user=user,
+            obj=assessment,
+            action="created",
+            summary=f"Rated {subject} in {partnership}",
+        )
+    result = profile_for(workspace, partnership, subject, typology)
+    return Status(201, _assessment_out(assessment, result))
+
+
+@router.get("/w/{slug}/partnerships/{pk}/profiles/{org_id}", response=dict[str, Any])
+def profile(
+    request: HttpRequest,
+    slug: str,
+    pk: int,
+    org_id: int,
+    typology: str = "default",
+    rater_kind: RaterKind = RaterKind.COLLEAGUE,
+) -> dict[str, Any]:
+    """The profile of an organisation in a partnership from each rater's latest assessment.
+
+    `rater_kind=partner` gives how partners who rated it see it ("how they see us").
+    """
+    workspace = get_workspace_for_user(request, slug)
+    partnership = get_object_or_404(workspace.partnerships, pk=pk)
+    subject = get_object_or_404(Organisation.objects.visible_to(workspace), pk=org_id)
+    result = profile_for(
+        workspace, partnership, subject, _typology(workspace, typology), rater_kind=rater_kind
+    )
+    return result.to_dict()

@@ -1,0 +1,210 @@
+"""Partnerships in the JSON API, validated by the same form as the pages."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema, Status
+
+from partnerwise.api.errors import Conflict, Invalid
+from partnerwise.organisations.models import Organisation
+from partnerwise.partnerships.forms import PARTNERSHIP_FIELDS, ParticipationForm, PartnershipForm
+from partnerwise.partnerships.models import Participation, Partnership
+from partnerwise.workspaces.access import get_workspace_for_user
+from partnerwise.workspaces.history import diff, record_change
+from partnerwise.workspaces.models import Role, Workspace
+
+router = Router(tags=["partnerships"])
+
+
+class ParticipantOut(Schema):
+    id: int
+    organisation_id: int
+    organisation: str
+    role: str
+    share: Decimal | None
+
+    @staticmethod
+    def resolve_organisation(obj: Participation) -> str:
+        return obj.organisation.name
+
+
+class PartnershipOut(Schema):
+    id: int
+    name: str
+    form: str
+    status: str
+    start_date: date | None
+    end_date: date | None
+    renewal_date: date | None
+    value: Decimal | None
+    services: str
+    area: str
+    description: str
+    version: int
+    participants: list[ParticipantOut]
+
+    @staticmethod
+    def resolve_participants(obj: Partnership) -> list[Participation]:
+        return list(obj.participations.all())
+
+
+class PartnershipIn(Schema):
+    name: str
+    form: str
+    status: str = "idea"
+    start_date: date | None = None
+    end_date: date | None = None
+    renewal_date: date | None = None
+    value: Decimal | None = None
+    services: str = ""
+    area: str = ""
+    description: str = ""
+
+
+class PartnershipPatch(Schema):
+    """Send the `version` you read; a stale version is refused with 409 and nothing changes."""
+
+    version: int
+    name: str | None = None
+    form: str | None = None
+    status: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    renewal_date: date | None = None
+    value: Decimal | None = None
+    services: str | None = None
+    area: str | None = None
+    description: str | None = None
+
+
+class ParticipantIn(Schema):
+    organisation_id: int
+    role: str
+    share: Decimal | None = None
+    notes: str = ""
+
+
+def _partnerships(workspace: Workspace) -> QuerySet[Partnership]:
+    return workspace.partnerships.prefetch_related("participations__organisation")
+
+
+def _values(partnership: Partnership) -> dict[str, object]:
+    return {name: getattr(partnership, name) for name in PARTNERSHIP_FIELDS}
+
+
+def _validated(data: dict[str, object], instance: Partnership | None = None) -> dict[str, Any]:
+    form = PartnershipForm(data={k: "" if v is None else v for k, v in data.items()})
+    if instance is not None:
+        form.instance = instance
+    if not form.is_valid():
+        raise Invalid.from_form(form)
+    return {name: form.cleaned_data[name] for name in PARTNERSHIP_FIELDS}
+
+
+@router.get("/w/{slug}/partnerships", response=list[PartnershipOut])
+def partnership_list(request: HttpRequest, slug: str, status: str = "") -> list[Partnership]:
+    workspace = get_workspace_for_user(request, slug)
+    partnerships = _partnerships(workspace).order_by("name", "pk")
+    if status:
+        partnerships = partnerships.filter(status=status)
+    return list(partnerships)
+
+
+@router.get("/w/{slug}/partnerships/{pk}", response=PartnershipOut)
+def partnership_detail(request: HttpRequest, slug: str, pk: int) -> Partnership:
+    workspace = get_workspace_for_user(request, slug)
+    return get_object_or_404(_partnerships(workspace), pk=pk)
+
+
+@router.post("/w/{slug}/partnerships", response={201: PartnershipOut})
+def partnership_create(
+    request: HttpRequest, slug: str, payload: PartnershipIn
+) -> Status[Partnership]:
+    workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    values = _validated(payload.dict())
+    with transaction.atomic():
+        partnership = Partnership.objects.create(
+            workspace=workspace,
+            created_by=request.user if request.user.is_authenticated else None,
+            **values,
+        )
+        record_change(workspace=workspace, user=request.user, obj=partnership, action="created")
+    return Status(201, partnership)
+
+
+@router.patch("/w/{slug}/partnerships/{pk}", response=PartnershipOut)
+def partnership_update(
+    request: HttpRequest, slug: str, pk: int, payload: PartnershipPatch
+) -> Partnership:
+    workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    partnership = get_object_or_404(workspace.partnerships, pk=pk)
+    before = _values(partnership)
+    changes = payload.dict(exclude_unset=True)
+    seen_version = changes.pop("version")
+    after = _validated({**before, **changes}, instance=partnership)
+    with transaction.atomic():
+        updated = workspace.partnerships.filter(pk=pk, version=seen_version).update(
+            **after, version=F("version") + 1, updated=timezone.now()
+        )
+        if not updated:
+            current = get_object_or_404(workspace.partnerships, pk=pk)
+            raise Conflict(
+                f"Someone else saved this partnership since version {seen_version}; "
+                f"it is now at version {current.version}. Nothing was changed.",
+                current={**_values(current), "version": current.version},
+            )
+        record_change(
+            workspace=workspace,
+            user=request.user,
+            obj=partnership,
+            action="edited",
+            changes=diff(before, after),
+        )
+    return get_object_or_404(_partnerships(workspace), pk=pk)
+
+
+@router.post("/w/{slug}/partnerships/{pk}/participants", response={201: ParticipantOut})
+def participant_add(
+    request: HttpRequest, slug: str, pk: int, payload: ParticipantIn
+) -> Status[Participation]:
+    workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    partnership = get_object_or_404(workspace.partnerships, pk=pk)
+    organisation = Organisation.objects.visible_to(workspace).filter(pk=payload.organisation_id)
+    if not organisation.exists():
+        raise Invalid.field(["organisation_id"], "No such organisation in your directory")
+    form = ParticipationForm(
+        data={
+            "role": payload.role,
+            "share": "" if payload.share is None else payload.share,
+            "notes": payload.notes,
+        }
+    )
+    if not form.is_valid():
+        raise Invalid.from_form(form)
+    try:
+        with transaction.atomic():
+            participation = form.save(commit=False)
+            participation.workspace = workspace
+            participation.partnership = partnership
+            participation.organisation = organisation.get()
+            participation.save()
+            record_change(
+                workspace=workspace,
+                user=request.user,
+                obj=partnership,
+                action="participant added",
+                summary=f"{participation.organisation} as {participation.get_role_display()}",
+            )
+    except IntegrityError as error:
+        raise Invalid.field(
+            ["role"], "That organisation already has this role in the partnership"
+        ) from error
+    return Status(201, participation)
