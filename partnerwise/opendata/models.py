@@ -302,6 +302,7 @@ class ImportRun(models.Model):
     files = models.JSONField(default=list)
     summary = models.JSONField(default=dict)
     skipped = models.JSONField(default=list)
+    warnings = models.JSONField(default=list)
     finished = models.DateTimeField(auto_now_add=True)
 
     class Meta:

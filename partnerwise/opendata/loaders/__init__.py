@@ -27,8 +27,7 @@ class ImportReport:
     skip_bad: bool = False
     counts: Counter[str] = field(default_factory=Counter)
     skipped: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    warning_count: int = 0
+    warnings: dict[str, tuple[int, str]] = field(default_factory=dict)  # kind -> count, e.g.
 
     def bad(self, record: BadRecord) -> None:
         if not self.skip_bad:
@@ -36,10 +35,21 @@ class ImportReport:
         self.skipped.append(str(record))
 
     def warn(self, message: str) -> None:
-        self.warning_count += 1
-        # Keep the first few hundred for the summary; the count says how many there were.
-        if len(self.warnings) < 200:
-            self.warnings.append(message)
+        """Note a warning; "kind\x00example" messages are counted by kind, one example kept."""
+        kind, _, example = message.partition("\x00")
+        count, first = self.warnings.get(kind, (0, example))
+        self.warnings[kind] = (count + 1, first)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(count for count, _ in self.warnings.values())
+
+    def warning_lines(self) -> list[str]:
+        lines = []
+        for kind, (count, example) in self.warnings.items():
+            times = f" ({count} times" + (f", e.g. {example})" if example else ")")
+            lines.append(kind + (times if count > 1 else (f" ({example})" if example else "")))
+        return lines
 
     def add(self, key: str, amount: int = 1) -> None:
         if amount:

@@ -73,6 +73,7 @@ class Command(BaseCommand):
                     files=[str(path) for path in paths],
                     summary=dict(report.counts),
                     skipped=report.skipped,
+                    warnings=report.warning_lines(),
                 )
                 if options["dry_run"]:
                     raise _DryRun
@@ -88,10 +89,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  {key}: {value}")
         if report.warning_count:
             self.stdout.write(f"{report.warning_count} warnings:")
-            for warning in report.warnings[:20]:
-                self.stdout.write(f"  {warning}")
-            if report.warning_count > 20:
-                self.stdout.write(f"  ... and {report.warning_count - 20} more")
+            lines = report.warning_lines()
+            for line in lines[:30]:
+                self.stdout.write(f"  {line}")
+            if len(lines) > 30:
+                self.stdout.write(f"  ... and {len(lines) - 30} more kinds")
         if report.skipped:
             self.stdout.write(self.style.WARNING(f"Skipped {len(report.skipped)} bad records:"))
             for line in report.skipped:

@@ -1,0 +1,153 @@
+"""Load 360Giving grants: funder -> recipient, amount, date (see readers/giving.py).
+
+Grants are upserted on their 360Giving id, in batches; a grant whose content is unchanged
+is not written again, so a re-import changes nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from partnerwise.opendata.loaders import ImportReport, progress, row_hash
+from partnerwise.opendata.loaders.orgs import (
+    Directory,
+    OrgRef,
+    charity_org_id,
+    company_org_id,
+    name_key,
+    org_id,
+)
+from partnerwise.opendata.models import Grant
+from partnerwise.opendata.readers import Row, SourceError
+from partnerwise.opendata.readers.giving import read_grants
+from partnerwise.organisations.models import Kind
+
+LABEL = "360Giving grant data"
+BATCH = 500
+FIELDS = [
+    "funder",
+    "recipient",
+    "title",
+    "description",
+    "amount",
+    "currency",
+    "award_date",
+    "programme",
+    "source_file",
+    "row_hash",
+]
+
+
+def load(paths: Iterable[Path], report: ImportReport) -> None:
+    paths = list(paths)
+    for path in paths:
+        if path.suffix.lower() not in {".json", ".csv", ".xlsx", ".xlsm"}:
+            raise SourceError(f"{path.name}: expected a .json, .csv or .xlsx 360Giving file")
+    directory = Directory(source="360giving", label=LABEL, report=report)
+    for path in paths:
+        rows = report.good_rows(progress(read_grants(path), label=path.name))
+        while batch := list(itertools.islice(rows, BATCH)):
+            _load_batch(batch, directory, report)
+    report.add("organisations: new", directory.created)
+
+
+def _first(value: Any) -> dict[str, Any]:
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return value[0]
+    return {}
+
+
+def _refs(row: Row, report: ImportReport) -> tuple[OrgRef, OrgRef] | None:
+    grant = row.data
+    where = (row.file, row.position)
+    funder, recipient = (
+        _first(grant.get("fundingOrganization")),
+        _first(grant.get("recipientOrganization")),
+    )
+    if not recipient:
+        return None
+    funder_ids = [v for v in [org_id(funder.get("id"), report, *where)] if v]
+    recipient_ids = [
+        v
+        for v in [
+            org_id(recipient.get("id"), report, *where),
+            charity_org_id(recipient.get("charityNumber"), report, *where),
+            company_org_id(recipient.get("companyNumber"), report, *where),
+        ]
+        if v
+    ]
+    funder_name, recipient_name = str(funder.get("name") or ""), str(recipient.get("name") or "")
+    funder_key = None if funder_ids else name_key(funder_name)
+    recipient_key = None if recipient_ids else name_key(recipient_name)
+    if not (funder_ids or funder_key) or not (recipient_ids or recipient_key):
+        report.warn(
+            f"{row.file}: grant with neither an id nor a name for its funder or recipient, "
+            f"skipped\x00{row.position}"
+        )
+        return None
+    if recipient_key:
+        report.warn(
+            f"{row.file}: recipient without a usable org-id, known by its name within "
+            f"360Giving data only\x00{row.position}: {recipient_name}"
+        )
+    is_charity = any(v.startswith("GB-CHC-") for v in recipient_ids)
+    return (
+        OrgRef(funder_name, funder_ids, Kind.FUNDER, source_key=funder_key),
+        OrgRef(
+            recipient_name,
+            recipient_ids,
+            Kind.CHARITY if is_charity else Kind.OTHER,
+            is_vcse=True if is_charity else None,
+            source_key=recipient_key,
+        ),
+    )
+
+
+def _load_batch(batch: list[Row], directory: Directory, report: ImportReport) -> None:
+    pairs = [(row, _refs(row, report)) for row in batch]
+    directory.prefetch(ref for _, refs in pairs if refs for ref in refs)
+    grants: dict[str, Grant] = {}
+    for row, refs in pairs:
+        if refs is None:
+            continue
+        data = row.data
+        programme = _first(data.get("grantProgramme")).get("title") or ""
+        amount = data.get("amountAwarded")
+        grant = Grant(
+            grant_id=str(data["id"])[:300],
+            funder_id=directory.resolve(refs[0]),
+            recipient_id=directory.resolve(refs[1]),
+            title=str(data.get("title") or "")[:500],
+            description=str(data.get("description") or ""),
+            amount=Decimal(str(amount)).quantize(Decimal("0.01")) if amount is not None else None,
+            currency=str(data.get("currency") or "")[:3],
+            award_date=str(data["awardDate"])[:10],
+            programme=str(programme)[:300],
+            source_file=row.file,
+        )
+        grant.row_hash = row_hash(
+            [getattr(grant, name) for name in FIELDS if name not in {"row_hash", "source_file"}]
+            + [grant.funder_id, grant.recipient_id]
+        )
+        if grant.grant_id in grants:
+            report.warn(f"{row.file}: grant id given twice, the later one kept\x00{grant.grant_id}")
+        grants[grant.grant_id] = grant
+    directory.flush()
+    stored = dict(Grant.objects.filter(grant_id__in=grants).values_list("grant_id", "row_hash"))
+    write = [g for g in grants.values() if stored.get(g.grant_id) != g.row_hash]
+    if write:
+        Grant.objects.bulk_create(
+            write,
+            update_conflicts=True,
+            unique_fields=["grant_id"],
+            update_fields=[f for f in FIELDS],
+        )
+    new = sum(1 for g in write if g.grant_id not in stored)
+    report.add("grants: read", len(grants))
+    report.add("grants: new", new)
+    report.add("grants: changed", len(write) - new)
+    report.add("grants: unchanged", len(grants) - len(write))

@@ -1,0 +1,238 @@
+"""Load OCDS contract awards: buyer -> supplier, value and dates (see readers/ocds.py).
+
+One `Award` row per supplier per award, keyed `ocid/award id/supplier party id`. When
+several releases describe the same award (award, then awardUpdate), the release with the
+latest `date` wins whatever the order of the files. Cancelled and unsuccessful awards are
+not relationships and are left out.
+
+Suppliers and buyers are found by their org-id (`identifier`, `additionalIdentifiers`, or a
+party id that is an org-id such as Contracts Finder's GB-CFS-…). A party with none of these
+is known by its normalised name within OCDS data only (see `SourceKey`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+
+from partnerwise.opendata.loaders import ImportReport, progress, row_hash
+from partnerwise.opendata.loaders.orgs import Directory, OrgRef, name_key, org_id
+from partnerwise.opendata.models import Award
+from partnerwise.opendata.readers import Row, SourceError
+from partnerwise.opendata.readers.ocds import read_releases
+from partnerwise.organisations.models import Kind
+
+LABEL = "OCDS contracting data (Contracts Finder, Find a Tender)"
+BATCH = 200
+_SKIP_STATUS = {"cancelled", "unsuccessful"}
+# Central government buyers: the GB-GOR register, or a department's usual name.
+_CENTRAL = re.compile(
+    r"^(ministry of|department (for|of)|cabinet office|home office|hm |his majesty|"
+    r"her majesty|foreign, commonwealth|crown commercial service|ministry for)",
+    re.IGNORECASE,
+)
+FIELDS = [
+    "ocid",
+    "release_id",
+    "award_id",
+    "buyer",
+    "supplier",
+    "title",
+    "status",
+    "value",
+    "currency",
+    "award_date",
+    "start_date",
+    "end_date",
+    "release_date",
+    "buyer_is_central_government",
+    "supplier_vcse",
+    "supplier_sme",
+    "suitable_vcse",
+    "suitable_sme",
+    "source_file",
+    "row_hash",
+]
+
+
+def load(paths: Iterable[Path], report: ImportReport) -> None:
+    paths = list(paths)
+    for path in paths:
+        if path.suffix.lower() != ".json":
+            raise SourceError(f"{path.name}: expected an OCDS release package (.json)")
+    directory = Directory(source="ocds", label=LABEL, report=report)
+    for path in paths:
+        rows = report.good_rows(progress(read_releases(path), label=path.name))
+        while batch := list(itertools.islice(rows, BATCH)):
+            _load_batch(batch, directory, report)
+    report.add("organisations: new", directory.created)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _date(value: Any) -> str | None:
+    if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}", value):
+        return value[:10]
+    return None
+
+
+def _amount(value: Any) -> Decimal | None:
+    amount = _dict(value).get("amount")
+    if amount is None or isinstance(amount, bool):
+        return None
+    try:
+        return Decimal(str(amount)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return None
+
+
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _party_ref(party: dict[str, Any], row: Row, report: ImportReport) -> OrgRef:
+    ids: list[str] = []
+    for identifier in [
+        _dict(party.get("identifier")),
+        *map(_dict, _list(party.get("additionalIdentifiers"))),
+    ]:
+        scheme, local = identifier.get("scheme"), identifier.get("id")
+        if isinstance(scheme, str) and scheme and local not in (None, ""):
+            value = org_id(f"{scheme}-{local}", report, row.file, row.position)
+            if value:
+                ids.append(value)
+    party_id = party.get("id")
+    if isinstance(party_id, str) and re.match(r"^[A-Z]{2}-[A-Z]{2,}-", party_id):
+        value = org_id(party_id, report, row.file, row.position)
+        if value:
+            ids.append(value)
+    name = str(party.get("name") or _dict(party.get("identifier")).get("legalName") or "")
+    details = _dict(party.get("details"))
+    vcse = _flag(details.get("vcse"))
+    if vcse is None:
+        vcse = _flag(party.get("vco"))
+    return OrgRef(name, ids, Kind.OTHER, is_vcse=vcse, source_key=None if ids else name_key(name))
+
+
+def _is_central(ref: OrgRef) -> bool:
+    return any(v.startswith("GB-GOR-") for v in ref.identifiers) or bool(_CENTRAL.match(ref.name))
+
+
+def _load_batch(batch: list[Row], directory: Directory, report: ImportReport) -> None:
+    planned: list[tuple[Row, dict[str, Any], OrgRef, OrgRef, dict[str, Any], dict[str, Any]]] = []
+    for row in batch:
+        release = row.data
+        parties = {str(p.get("id")): p for p in map(_dict, _list(release.get("parties")))}
+        buyer_id = _dict(release.get("buyer")).get("id")
+        buyer = parties.get(str(buyer_id)) if buyer_id is not None else None
+        if buyer is None:
+            buyer = next((p for p in parties.values() if "buyer" in _list(p.get("roles"))), None)
+        release_awards = [_dict(a) for a in _list(release.get("awards"))]
+        if not release_awards:
+            report.add("releases without awards (tenders, plans)")
+            continue
+        if buyer is None:
+            report.warn(f"{row.file}: release with awards but no buyer, skipped\x00{row.position}")
+            continue
+        buyer_ref = _party_ref(buyer, row, report)
+        if _is_central(buyer_ref):
+            buyer_ref.kind = Kind.GOVERNMENT
+        for award in release_awards:
+            if str(award.get("status") or "").lower() in _SKIP_STATUS:
+                report.add("awards cancelled or unsuccessful (left out)")
+                continue
+            for supplier in map(_dict, _list(award.get("suppliers"))):
+                party = parties.get(str(supplier.get("id")), supplier)
+                supplier_ref = _party_ref(party, row, report)
+                if not supplier_ref.identifiers and not supplier_ref.source_key:
+                    report.warn(
+                        f"{row.file}: supplier with no id or name, skipped\x00{row.position}"
+                    )
+                    continue
+                planned.append((row, award, buyer_ref, supplier_ref, party, buyer))
+    directory.prefetch(ref for item in planned for ref in (item[2], item[3]))
+    awards: dict[str, Award] = {}
+    for row, award, buyer_ref, supplier_ref, party, _buyer in planned:
+        release = row.data
+        period = _dict(award.get("contractPeriod"))
+        details = _dict(party.get("details"))
+        scale = details.get("scale")
+        sme = (scale == "sme") if isinstance(scale, str) else _flag(party.get("sme"))
+        suitability = _dict(_dict(release.get("tender")).get("suitability"))
+        value = _amount(party.get("x_awardValue")) or _amount(award.get("value"))
+        currency = _dict(award.get("value")).get("currency") or ""
+        key = f"{release['ocid']}/{award.get('id')}/{party.get('id')}"[:400]
+        item = Award(
+            key=key,
+            ocid=release["ocid"][:200],
+            release_id=release["id"][:200],
+            award_id=str(award.get("id") or "")[:200],
+            buyer_id=directory.resolve(buyer_ref),
+            supplier_id=directory.resolve(supplier_ref),
+            title=str(award.get("title") or _dict(release.get("tender")).get("title") or "")[:500],
+            status=str(award.get("status") or "")[:40],
+            value=value,
+            currency=str(currency)[:3],
+            award_date=_date(award.get("date")),
+            start_date=_date(period.get("startDate")),
+            end_date=_date(period.get("endDate")),
+            release_date=parse_datetime(release["date"]),
+            buyer_is_central_government=_is_central(buyer_ref),
+            supplier_vcse=supplier_ref.is_vcse,
+            supplier_sme=sme,
+            suitable_vcse=_flag(suitability.get("vcse")),
+            suitable_sme=_flag(suitability.get("sme")),
+            source_file=row.file,
+        )
+        item.row_hash = row_hash(
+            [getattr(item, f) for f in FIELDS if f not in {"row_hash", "source_file"}]
+            + [item.buyer_id, item.supplier_id]
+        )
+        earlier = awards.get(key)
+        if earlier is None or _newer(item, earlier):
+            awards[key] = item
+    directory.flush()
+    stored = {
+        key: (release_date, digest)
+        for key, release_date, digest in Award.objects.filter(key__in=awards).values_list(
+            "key", "release_date", "row_hash"
+        )
+    }
+    write = []
+    for key, item in awards.items():
+        if key in stored:
+            release_date, digest = stored[key]
+            if digest == item.row_hash:
+                continue
+            if release_date and item.release_date and release_date > item.release_date:
+                report.add("awards: older release ignored")
+                continue
+        write.append(item)
+    if write:
+        Award.objects.bulk_create(
+            write, update_conflicts=True, unique_fields=["key"], update_fields=FIELDS
+        )
+    new = sum(1 for item in write if item.key not in stored)
+    report.add("awards: read", len(awards))
+    report.add("awards: new", new)
+    report.add("awards: changed", len(write) - new)
+    report.add("awards: unchanged", len(awards) - len(write))
+
+
+def _newer(item: Award, other: Award) -> bool:
+    mine = item.release_date or dt.datetime.min.replace(tzinfo=dt.UTC)
+    theirs = other.release_date or dt.datetime.min.replace(tzinfo=dt.UTC)
+    return mine >= theirs

@@ -1,0 +1,169 @@
+"""Find or create the reference organisation behind a funder, recipient, buyer or supplier.
+
+Organisations are matched on org-id identifiers only (GB-CHC-…, GB-COH-…, 360G-…,
+GB-GOR-…), most authoritative first. A record's other identifiers are added to the
+organisation it matched when no other organisation holds them. Names never merge two
+organisations here: a name match becomes a `CandidateMatch` for a person to confirm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from partnerwise.opendata.loaders import ImportReport
+from partnerwise.opendata.models import SearchName, SourceKey
+from partnerwise.opendata.names import normalise_name
+from partnerwise.organisations.identifiers import IdentifierError, parse_org_id
+from partnerwise.organisations.models import Identifier, Kind, Organisation
+
+# Schemes that name a registered body, tried before a publisher's own ids.
+_AUTHORITATIVE = ("GB-CHC", "GB-COH", "GB-SC", "GB-NIC", "GB-GOR", "GB-LAE", "GB-LAS", "GB-NHS")
+
+
+def org_id(value: object, report: ImportReport, file: str, position: str) -> str | None:
+    """The normalised org-id, or None (with a warning) if it is not one."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return str(parse_org_id(value))
+    except IdentifierError as error:
+        report.warn(f"{file}: identifier not usable, ignored\x00{position}: {error}")
+        return None
+
+
+def _number_org_id(
+    scheme: str, number: object, report: ImportReport, file: str, position: str
+) -> str | None:
+    if number in (None, ""):
+        return None
+    text = str(number).strip()
+    # Some publishers put the whole org-id in the number column.
+    text = text[len(scheme) + 1 :] if text.upper().startswith(scheme + "-") else text
+    return org_id(f"{scheme}-{text}", report, file, position)
+
+
+def charity_org_id(number: object, report: ImportReport, file: str, position: str) -> str | None:
+    return _number_org_id("GB-CHC", number, report, file, position)
+
+
+def company_org_id(number: object, report: ImportReport, file: str, position: str) -> str | None:
+    return _number_org_id("GB-COH", number, report, file, position)
+
+
+def name_key(name: str) -> str | None:
+    """The key for an organisation a source names but does not identify."""
+    normalised = normalise_name(name)
+    return f"name:{normalised}"[:320] if normalised else None
+
+
+@dataclass
+class OrgRef:
+    name: str
+    identifiers: list[str] = field(default_factory=list)
+    kind: str = Kind.OTHER
+    is_vcse: bool | None = None
+    source_key: str | None = None  # when the source gives no identifier at all
+
+    def ordered(self) -> list[str]:
+        unique = list(dict.fromkeys(self.identifiers))
+        return sorted(unique, key=lambda v: (not v.startswith(_AUTHORITATIVE), unique.index(v)))
+
+
+class Directory:
+    """Resolves `OrgRef`s to organisation ids, remembering answers for the whole run."""
+
+    def __init__(self, *, source: str, label: str, report: ImportReport) -> None:
+        self.source = source
+        self.label = label
+        self.report = report
+        self._ids: dict[str, int] = {}
+        self._keys: dict[str, int] = {}
+        self._names: set[tuple[int, str]] = set()
+        self._pending: list[SearchName] = []
+        self.created = 0
+
+    def prefetch(self, refs: Iterable[OrgRef]) -> None:
+        values: set[str] = set()
+        keys: set[str] = set()
+        for ref in refs:
+            values.update(v for v in ref.identifiers if v not in self._ids)
+            if ref.source_key and ref.source_key not in self._keys:
+                keys.add(ref.source_key)
+        if values:
+            found = Identifier.objects.filter(workspace__isnull=True, value__in=values)
+            self._ids.update(found.values_list("value", "organisation_id"))
+        if keys:
+            rows = SourceKey.objects.filter(source=self.source, key__in=keys)
+            self._keys.update(rows.values_list("key", "organisation_id"))
+
+    def resolve(self, ref: OrgRef) -> int:
+        identifiers = ref.ordered()
+        organisation_id = next((self._ids[v] for v in identifiers if v in self._ids), None)
+        if organisation_id is None and ref.source_key:
+            organisation_id = self._keys.get(ref.source_key)
+        if organisation_id is None:
+            organisation_id = self._create(ref, identifiers)
+        else:
+            self._add_identifiers(organisation_id, identifiers)
+        self._add_name(organisation_id, ref.name)
+        return organisation_id
+
+    def _create(self, ref: OrgRef, identifiers: list[str]) -> int:
+        organisation = Organisation.objects.create(
+            workspace=None,
+            name=ref.name[:300] or (identifiers[0] if identifiers else "Unnamed organisation"),
+            kind=ref.kind,
+            is_vcse=ref.is_vcse,
+            sources=[self.label],
+        )
+        self.created += 1
+        self._add_identifiers(organisation.pk, identifiers, first_is_primary=True)
+        if ref.source_key:
+            SourceKey.objects.create(
+                source=self.source, key=ref.source_key, organisation=organisation
+            )
+            self._keys[ref.source_key] = organisation.pk
+        return organisation.pk
+
+    def _add_identifiers(
+        self, organisation_id: int, identifiers: list[str], *, first_is_primary: bool = False
+    ) -> None:
+        new = [v for v in identifiers if v not in self._ids]
+        if not new:
+            return
+        rows = []
+        for value in new:
+            parsed = parse_org_id(value)
+            rows.append(
+                Identifier(
+                    organisation_id=organisation_id,
+                    workspace=None,
+                    scheme=parsed.scheme,
+                    value=value,
+                    is_primary=first_is_primary and value == identifiers[0],
+                    warning=(parsed.warning or "")[:200],
+                )
+            )
+            self._ids[value] = organisation_id
+        Identifier.objects.bulk_create(rows)
+
+    def _add_name(self, organisation_id: int, name: str) -> None:
+        normalised = normalise_name(name)
+        if not normalised or (organisation_id, normalised) in self._names:
+            return
+        self._names.add((organisation_id, normalised))
+        self._pending.append(
+            SearchName(
+                organisation_id=organisation_id,
+                normalised=normalised[:300],
+                name=name[:300],
+                source=self.source,
+            )
+        )
+
+    def flush(self) -> None:
+        """Write the search names gathered since the last flush (one query)."""
+        if self._pending:
+            SearchName.objects.bulk_create(self._pending, ignore_conflicts=True)
+            self._pending = []

@@ -1,0 +1,340 @@
+"""360Giving grant data: JSON packages and flattened spreadsheets (CSV, XLSX).
+
+Every grant is checked against the 360Giving Data Standard schema 1.4.3 (shipped in
+`opendata/data/`). Early real publications break the standard in ways whose meaning is
+clear: dates written dd/mm/yyyy (UK publishers), amounts as text, the pre-1.0 column names
+("Project Start Date", "Recipient Org Beneficiary Location", "Grant Programme" as text).
+Those are repaired with a warning. A grant that lacks what a grant needs (an id, an amount,
+an award date, a funder, a recipient) is a bad record.
+
+Spreadsheets use the column titles the standard's schema gives, joined with ":" the way
+flattentool writes them ("Recipient Org:Identifier"), or flattentool's path headings
+("recipientOrganization/0/id"). The mapping is built from the schema itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import ijson
+from jsonschema import Draft202012Validator, FormatChecker
+
+from partnerwise.opendata.readers import BadRecord, FieldError, Row, SourceError, to_decimal
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "data" / "360-giving-schema.json"
+_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+_DATE_FIELDS = ("awardDate", "dateModified")
+_NESTED_DATES = ("plannedDates", "actualDates")
+# Pre-standard names seen in real early files, and where their content belongs.
+_OLD_PLANNED = {"Project Start Date": "startDate", "Project End Date": "endDate"}
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return data
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    # The top-level oneOf only says "recipientOrganization or recipientIndividual", which
+    # `_missing` checks with a clearer message; the rest of the schema applies as published.
+    body = {key: value for key, value in schema().items() if key != "oneOf"}
+    return Draft202012Validator(body, format_checker=_FORMATS)
+
+
+_FORMATS = FormatChecker(formats=())
+
+
+@_FORMATS.checks("date-time", raises=ValueError)  # type: ignore[untyped-decorator]
+def _is_date_time(value: object) -> bool:
+    """RFC 3339 date-time (the schema's dates are "a date, or a full date-time")."""
+    if not isinstance(value, str):
+        return True
+    if not re.match(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}", value):
+        return False
+    dt.datetime.fromisoformat(value.replace("z", "Z"))
+    return True
+
+
+def _resolve(node: dict[str, Any]) -> dict[str, Any]:
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        resolved: dict[str, Any] = schema()["$defs"][ref.removeprefix("#/$defs/")]
+        return resolved
+    return node
+
+
+@lru_cache(maxsize=1)
+def title_paths() -> dict[str, str]:
+    """Spreadsheet heading -> JSON path.
+
+    For example "Recipient Org:Identifier" -> "recipientOrganization/0/id".
+    """
+    paths: dict[str, str] = {}
+
+    def walk(properties: dict[str, Any], title_prefix: str, path_prefix: str, depth: int) -> None:
+        for key, raw in properties.items():
+            node = _resolve(raw)
+            title = raw.get("title") or node.get("title")
+            if not title:
+                continue
+            kind = node.get("type")
+            heading = f"{title_prefix}{title}"
+            if kind == "array" and isinstance(node.get("items"), dict):
+                items = _resolve(node["items"])
+                if "properties" in items and depth < 2:
+                    walk(items["properties"], heading + ":", f"{path_prefix}{key}/0/", depth + 1)
+                    continue
+            if kind == "object" and "properties" in node and depth < 2:
+                walk(node["properties"], heading + ":", f"{path_prefix}{key}/", depth + 1)
+                continue
+            paths[heading.lower()] = f"{path_prefix}{key}"
+
+    walk(schema()["properties"], "", "", 0)
+    paths.setdefault("currency", "currency")
+    return paths
+
+
+def _set_path(target: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split("/")
+    node: Any = target
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        following = None if last else parts[index + 1]
+        if isinstance(node, list):
+            position = int(part)
+            while len(node) <= position:
+                node.append({})
+            if last:
+                node[position] = value
+            else:
+                node = node[position]
+            continue
+        if last:
+            node[part] = value
+        else:
+            default: Any = [] if following is not None and following.isdigit() else {}
+            node = node.setdefault(part, default)
+
+
+def _uk_date(value: Any, field: str, notes: list[tuple[str, str]]) -> Any:
+    if not isinstance(value, str):
+        return value
+    match = _UK_DATE.match(value.strip())
+    if not match:
+        return value
+    day, month, year = (int(part) for part in match.groups())
+    if month > 12:
+        raise FieldError(f"{value!r} is not a day/month/year date")
+    try:
+        iso = dt.date(year, month, day).isoformat()
+    except ValueError:
+        raise FieldError(f"{value!r} is not a real date") from None
+    notes.append((f"{field} written dd/mm/yyyy, read as day/month/year", f"{value} -> {iso}"))
+    return iso
+
+
+def repair(grant: dict[str, Any]) -> list[tuple[str, str]]:
+    """Bring a grant to the standard where the meaning is clear; returns (kind, example)."""
+    notes: list[tuple[str, str]] = []
+    for old, new in _OLD_PLANNED.items():
+        if old in grant:
+            value = grant.pop(old)
+            if value not in (None, ""):
+                planned = grant.setdefault("plannedDates", [{}])
+                if isinstance(planned, list) and planned and isinstance(planned[0], dict):
+                    planned[0].setdefault(new, value)
+                notes.append((f"old column {old!r} read as plannedDates {new}", str(value)))
+    if "Recipient Org Beneficiary Location" in grant:
+        value = grant.pop("Recipient Org Beneficiary Location")
+        grant.setdefault("beneficiaryLocation", value if isinstance(value, list) else [value])
+        notes.append(
+            ("old column 'Recipient Org Beneficiary Location' read as beneficiaryLocation", "")
+        )
+    if isinstance(grant.get("Grant Programme"), str) and "grantProgramme" not in grant:
+        grant["grantProgramme"] = [{"title": grant.pop("Grant Programme")}]
+        notes.append(("old column 'Grant Programme' read as grantProgramme title", ""))
+    for key in ("recipientOrganization", "fundingOrganization"):
+        if isinstance(grant.get(key), dict):
+            grant[key] = [grant[key]]
+            notes.append((f"{key} given as one object, read as a list of one", ""))
+    for field in _DATE_FIELDS:
+        if field in grant:
+            grant[field] = _uk_date(grant[field], field, notes)
+    for field in _NESTED_DATES:
+        periods = grant.get(field)
+        if isinstance(periods, list):
+            for period in periods:
+                if isinstance(period, dict):
+                    for key in ("startDate", "endDate"):
+                        if key in period:
+                            period[key] = _uk_date(period[key], f"{field}/{key}", notes)
+    for field in ("amountAwarded", "amountAppliedFor", "amountDisbursed"):
+        value = grant.get(field)
+        if isinstance(value, str):
+            grant[field] = to_decimal(value)
+            notes.append((f"{field} written as text, read as a number", value))
+    return notes
+
+
+def _missing(grant: dict[str, Any]) -> str | None:
+    for field in ("id", "title", "currency", "amountAwarded", "awardDate", "fundingOrganization"):
+        if grant.get(field) in (None, "", []):
+            return field
+    if not grant.get("recipientOrganization") and not grant.get("recipientIndividual"):
+        return "recipientOrganization"
+    return None
+
+
+# Fields the directory relies on: a schema error here makes the grant a bad record.
+_ESSENTIAL = {
+    "id",
+    "amountAwarded",
+    "awardDate",
+    "currency",
+    "recipientOrganization",
+    "fundingOrganization",
+}
+
+
+def check(grant: Any, file: str, position: str) -> Row | BadRecord:
+    if not isinstance(grant, dict):
+        return BadRecord(file, position, "", "is not a JSON object")
+    try:
+        notes = repair(grant)
+    except FieldError as problem:
+        return BadRecord(file, position, _first_date_field(grant), str(problem))
+    missing = _missing(grant)
+    if missing:
+        return BadRecord(file, position, missing, "missing; every grant needs one")
+    row = Row(file, position, grant)
+    for kind, example in notes:
+        row.warnings.append(f"{file}: {kind}\x00{example}")
+    for error in _validator().iter_errors(grant):
+        path = "/".join(str(part) for part in error.absolute_path)
+        top = str(error.absolute_path[0]) if error.absolute_path else ""
+        if top in _ESSENTIAL:
+            return BadRecord(file, position, path, f"{error.message[:160]} (360Giving 1.4.3)")
+        row.warnings.append(
+            f"{file}: does not follow 360Giving 1.4.3 at {path or 'top level'}\x00"
+            f"{position}: {error.message[:120]}"
+        )
+    if not grant.get("recipientOrganization"):
+        row.warnings.append(
+            f"{file}: grant to an individual, no organisation to link\x00{position}"
+        )
+    return row
+
+
+def _first_date_field(grant: dict[str, Any]) -> str:
+    for field in _DATE_FIELDS:
+        value = grant.get(field)
+        if isinstance(value, str) and _UK_DATE.match(value.strip()):
+            return field
+    return "plannedDates"
+
+
+def read_grants(path: Path) -> Iterator[Row | BadRecord]:
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return _json_grants(path)
+    if suffix == ".csv":
+        return _csv_grants(path)
+    if suffix in {".xlsx", ".xlsm"}:
+        return _xlsx_grants(path)
+    raise SourceError(f"{path.name}: expected a .json, .csv or .xlsx 360Giving file")
+
+
+def _json_grants(path: Path) -> Iterator[Row | BadRecord]:
+    file = path.name
+    count = 0
+    try:
+        with path.open("rb") as raw:
+            head = raw.read(3)
+            if head != b"\xef\xbb\xbf":
+                raw.seek(0)
+            for count, grant in enumerate(ijson.items(raw, "grants.item"), start=1):
+                yield check(grant, file, f"grant {count}")
+    except ijson.JSONError as error:
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else "invalid JSON"
+        raise SourceError(
+            f"{file}: broken JSON after grant {count} ({detail}); is the file cut off or not UTF-8?"
+        ) from None
+    except OSError as error:
+        raise SourceError(f"{file}: cannot be read ({error})") from None
+    if count == 0:
+        raise SourceError(f"{file}: no grants found (a 360Giving package has a 'grants' list)")
+
+
+def _headings(header: list[str], file: str) -> list[str | None]:
+    paths = title_paths()
+    mapped: list[str | None] = []
+    for heading in header:
+        text = heading.strip()
+        if "/" in text:
+            mapped.append(text)
+        else:
+            mapped.append(paths.get(text.lower()))
+    if "id" not in mapped:
+        raise SourceError(f"{file}, line 1: no 'Identifier' column, so not a 360Giving sheet")
+    return mapped
+
+
+def _sheet_rows(rows: Iterator[list[Any]], file: str, line_of: Any) -> Iterator[Row | BadRecord]:
+    header = next(rows, None)
+    if header is None:
+        raise SourceError(f"{file}: empty spreadsheet")
+    mapped = _headings([str(cell or "") for cell in header], file)
+    count = 0
+    for count, values in enumerate(rows, start=2):
+        if not any(value not in (None, "") for value in values):
+            continue
+        grant: dict[str, Any] = {}
+        for path, value in zip(mapped, values, strict=False):
+            if path and value not in (None, ""):
+                if isinstance(value, dt.datetime):
+                    value = value.date().isoformat()
+                elif isinstance(value, dt.date):
+                    value = value.isoformat()
+                elif isinstance(value, str):
+                    value = value.strip()
+                _set_path(grant, path, value)
+        yield check(grant, file, f"line {line_of(count)}")
+
+
+def _csv_grants(path: Path) -> Iterator[Row | BadRecord]:
+    file = path.name
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as text:
+            reader = csv.reader(text)
+            yield from _sheet_rows(iter(reader), file, lambda _: reader.line_num)
+    except UnicodeDecodeError as error:
+        raise SourceError(
+            f"{file}: not UTF-8 text ({error.reason}); save it as UTF-8 CSV"
+        ) from None
+    except csv.Error as error:
+        raise SourceError(f"{file}: {error}") from None
+
+
+def _xlsx_grants(path: Path) -> Iterator[Row | BadRecord]:
+    from openpyxl import load_workbook
+
+    file = path.name
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as problem:  # openpyxl raises many kinds for a damaged workbook
+        raise SourceError(f"{file}: not a readable XLSX workbook ({problem})") from None
+    try:
+        sheet = book["grants"] if "grants" in book.sheetnames else book.worksheets[0]
+        rows = (list(row) for row in sheet.iter_rows(values_only=True))
+        yield from _sheet_rows(rows, file, lambda number: number)
+    finally:
+        book.close()
