@@ -52,6 +52,8 @@ class AssessmentForm(forms.Form):
                 label=indicator.statement,
                 choices=SCALE,
                 initial=DONT_KNOW,
+                # Left unanswered counts as "don't know".
+                required=False,
                 widget=forms.RadioSelect,
                 help_text=indicator.help,
             )
@@ -72,14 +74,14 @@ class AssessmentForm(forms.Form):
         result = {}
         for indicator in self.indicators:
             raw = self.cleaned_data[f"rating_{indicator.id}"]
-            rating = None if raw == DONT_KNOW else int(raw)
+            rating = None if raw in ("", DONT_KNOW) else int(raw)
             result[indicator.id] = (rating, self.cleaned_data[f"evidence_{indicator.id}"].strip())
         return result
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.indicators and all(
-            data.get(f"rating_{i.id}") == DONT_KNOW for i in self.indicators
+            data.get(f"rating_{i.id}") in ("", DONT_KNOW, None) for i in self.indicators
         ):
             raise forms.ValidationError(
                 'Every answer is "Don\'t know": rate at least one statement before saving.'

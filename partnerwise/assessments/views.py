@@ -14,7 +14,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from partnerwise import typology as engine
 from partnerwise.assessments.forms import SCALE, AssessmentForm, RatingInvitationForm
@@ -23,7 +22,7 @@ from partnerwise.assessments.profiles import profile_for, profile_history
 from partnerwise.assessments.typologies import default_typology, engine_typology
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Partnership
-from partnerwise.web.pages import role_context, signed_in
+from partnerwise.web.pages import refuse_unless_post, role_context, signed_in
 from partnerwise.workspaces.access import get_workspace_for_user
 from partnerwise.workspaces.history import history_for, record_change
 from partnerwise.workspaces.models import Role, Workspace
@@ -275,9 +274,10 @@ def invitation_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def invitation_cancel(request: HttpRequest, slug: str, pk: int, invitation_id: int) -> HttpResponse:
     workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    if refused := refuse_unless_post(request):
+        return refused
     partnership = get_object_or_404(workspace.partnerships, pk=pk)
     invitation = get_object_or_404(
         partnership.rating_invitations.filter(used__isnull=True), pk=invitation_id

@@ -14,7 +14,6 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import get_resolver
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from partnerwise.assessments.models import RaterKind
 from partnerwise.assessments.profiles import profile_for
@@ -22,7 +21,7 @@ from partnerwise.assessments.summaries import archetype_names, latest_profiles, 
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.forms import PARTNERSHIP_FIELDS, ParticipationForm, PartnershipForm
 from partnerwise.partnerships.models import Partnership
-from partnerwise.web.pages import role_context
+from partnerwise.web.pages import refuse_unless_post, role_context
 from partnerwise.workspaces.access import get_workspace_for_user
 from partnerwise.workspaces.history import diff, history_for, record_change
 from partnerwise.workspaces.models import Role, Workspace
@@ -262,11 +261,12 @@ def participant_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def participant_remove(
     request: HttpRequest, slug: str, pk: int, participation_id: int
 ) -> HttpResponse:
     workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    if refused := refuse_unless_post(request):
+        return refused
     partnership = _partnership(workspace, pk)
     participation = get_object_or_404(
         partnership.participations.select_related("organisation"), pk=participation_id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseNotAllowed
 
 from partnerwise.workspaces.models import ROLE_RANK, Role, User, Workspace
 
@@ -33,3 +33,8 @@ def role_context(workspace: Workspace) -> dict[str, object]:
         "can_edit": can_edit(workspace),
         "is_admin": is_admin(workspace),
     }
+
+
+def refuse_unless_post(request: HttpRequest) -> HttpResponseNotAllowed | None:
+    """405 for anything but POST. Called after the access check, so outsiders still get 404."""
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])

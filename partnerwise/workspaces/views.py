@@ -14,9 +14,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
-from partnerwise.web.pages import role_context, signed_in
+from partnerwise.web.pages import refuse_unless_post, role_context, signed_in
 from partnerwise.workspaces import throttle
 from partnerwise.workspaces.access import get_workspace_for_user
 from partnerwise.workspaces.forms import InvitationForm, MemberRoleForm, NewAccountForm
@@ -97,9 +96,10 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     workspace = get_workspace_for_user(request, slug, Role.ADMIN)
+    if refused := refuse_unless_post(request):
+        return refused
     membership = get_object_or_404(workspace.memberships.select_related("user"), pk=membership_id)
     if request.POST.get("remove"):
         if membership.user_id == request.user.pk:

@@ -1,0 +1,148 @@
+"""Rating on the instrument, the profile page, and partners rating us through a link."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from partnerwise.assessments.models import Assessment, RaterKind, RatingInvitation
+from partnerwise.conftest import Cast
+
+# A prime behaving like the founding document's Big beasts: a big government contract,
+# in if you supply at their price, out if not.
+BIG_BEAST = {
+    "power": "5",
+    "size_gap": "5",
+    "gov_prime": "5",
+    "price_first": "5",
+    "slack": "1",
+    "performance": "4",
+    "exchange": "4",
+    "values_shared": "2",
+}
+
+
+def answers(ratings: dict[str, str], **extra: str) -> dict[str, str]:
+    return {"rater_name": "Sam", "assessed_on": "2026-10-01", **extra} | {
+        f"rating_{key}": value for key, value in ratings.items()
+    }
+
+
+def test_a_rating_is_stored_with_dont_knows_and_evidence(cast: Cast, client: Client) -> None:
+    client.force_login(cast.editor)
+    url = reverse("assess", args=["hope", cast.partnership.pk, cast.prime.pk])
+    page = client.get(url).content.decode()
+    assert page.count('type="radio"') == 18 * 6
+    response = client.post(
+        url, answers({**BIG_BEAST, "slack": "dk"}, evidence_power="They chair every board")
+    )
+    assert response["Location"] == reverse(
+        "profile", args=["hope", cast.partnership.pk, cast.prime.pk]
+    )
+    stored = Assessment.objects.get()
+    ratings = stored.answer_map()
+    assert ratings["power"] == 5 and ratings["slack"] is None and ratings["sociable"] is None
+    assert stored.answers.get(indicator="power").evidence == "They chair every board"
+    assert (stored.rater, stored.rater_kind) == (cast.editor, RaterKind.COLLEAGUE)
+
+
+def test_all_dont_know_is_refused_with_a_clear_message(cast: Cast, client: Client) -> None:
+    client.force_login(cast.editor)
+    url = reverse("assess", args=["hope", cast.partnership.pk, cast.prime.pk])
+    response = client.post(url, answers({}))
+    assert "rate at least one statement" in response.content.decode()
+    assert not Assessment.objects.exists()
+
+
+def test_an_organisation_outside_the_partnership_cannot_be_rated(
+    cast: Cast, client: Client
+) -> None:
+    from partnerwise.organisations.models import Organisation
+
+    stranger = Organisation.objects.create(name="Not In It")
+    client.force_login(cast.editor)
+    url = reverse("assess", args=["hope", cast.partnership.pk, stranger.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, answers(BIG_BEAST)).status_code == 404
+
+
+def test_profile_shows_fits_verdict_reasons_and_disagreement(cast: Cast, client: Client) -> None:
+    url = reverse("assess", args=["hope", cast.partnership.pk, cast.prime.pk])
+    client.force_login(cast.editor)
+    client.post(url, answers(BIG_BEAST, rater_name="Sam"))
+    colleague = Client()
+    colleague.force_login(cast.admin)
+    colleague.post(url, answers({**BIG_BEAST, "slack": "4"}, rater_name="Alex"))
+    page = client.get(reverse("profile", args=["hope", cast.partnership.pk, cast.prime.pk]))
+    text = page.content.decode()
+    assert "Big beasts" in text
+    assert text.count("<meter") == 5
+    assert "from 2 raters: Alex, Sam" in text
+    assert "Where raters disagree" in text
+    assert "cut partners some slack. – Alex: agree; Sam: strongly disagree" in text
+    assert "Questions that would settle it" in text
+    assert "price: strongly agree (median of 2 raters) — typical of a Big beast" in text
+
+
+def test_partner_rates_us_through_a_single_use_link(cast: Cast, client: Client) -> None:
+    client.force_login(cast.editor)
+    response = client.post(
+        reverse("rating_invitation_new", args=["hope", cast.partnership.pk]),
+        {
+            "rater_name": "Pat at Big Prime",
+            "rater_email": "pat@bigprime.example",
+            "rater_organisation": str(cast.prime.pk),
+        },
+    )
+    link = re.search(r"http://testserver(/rate/[^\"<]+/)", response.content.decode())
+    assert link is not None
+    path = link.group(1)
+    assert path in mail.outbox[0].body
+    invitation = RatingInvitation.objects.get()
+    assert path.split("/")[2] not in invitation.token_hash  # only the hash is stored
+
+    partner = Client()  # no account
+    form = partner.get(path).content.decode()
+    assert "How do you see Hope Housing as a partner?" in form
+    assert "Portfolio" not in form and "Restart sub-contract" in form
+    done = partner.post(path, answers({"slack": "2", "sets_terms": "4", "long_term": "2"}))
+    assert "Thank you" in done.content.decode()
+    stored = Assessment.objects.get()
+    assert (stored.subject, stored.rater_kind, stored.rater) == (cast.us, RaterKind.PARTNER, None)
+    assert stored.rater_name == "Sam"
+    # Single use: the link is dead now.
+    assert partner.get(path).status_code == 404
+    assert partner.post(path, answers({"slack": "5"})).status_code == 404
+    assert Assessment.objects.count() == 1
+    # Our page sets their view beside our own.
+    profile = client.get(reverse("profile", args=["hope", cast.partnership.pk, cast.us.pk]))
+    text = profile.content.decode()
+    assert "How partners see us" in text and "How we see ourselves" in text
+    assert "No partner has rated us yet" not in text
+
+
+def test_an_expired_or_cancelled_link_does_not_work(cast: Cast, client: Client) -> None:
+    client.force_login(cast.editor)
+    new = reverse("rating_invitation_new", args=["hope", cast.partnership.pk])
+    response = client.post(new, {"rater_name": "Pat", "rater_organisation": str(cast.prime.pk)})
+    link = re.search(r"http://testserver(/rate/[^\"<]+/)", response.content.decode())
+    assert link is not None
+    invitation = RatingInvitation.objects.get()
+    RatingInvitation.objects.filter(pk=invitation.pk).update(
+        expires=timezone.now() - timedelta(seconds=1)
+    )
+    assert Client().get(link.group(1)).status_code == 404
+    assert Client().get("/rate/made-up-token/").status_code == 404
+
+    response = client.post(new, {"rater_name": "Jo", "rater_organisation": str(cast.prime.pk)})
+    second = re.search(r"http://testserver(/rate/[^\"<]+/)", response.content.decode())
+    assert second is not None
+    fresh = RatingInvitation.objects.get(rater_name="Jo")
+    cancel = reverse("rating_invitation_cancel", args=["hope", cast.partnership.pk, fresh.pk])
+    assert client.post(cancel).status_code == 302
+    assert Client().get(second.group(1)).status_code == 404
