@@ -84,9 +84,9 @@ def test_profile_shows_fits_verdict_reasons_and_disagreement(cast: Cast, client:
     assert text.count("<meter") == 5
     assert "from 2 raters: Alex, Sam" in text
     assert "Where raters disagree" in text
-    assert "cut partners some slack. – Alex: agree; Sam: strongly disagree" in text
+    assert "cut partners some slack. \u2013 Alex: agree; Sam: strongly disagree" in text
     assert "Questions that would settle it" in text
-    assert "price: strongly agree (median of 2 raters) — typical of a Big beast" in text
+    assert "price: strongly agree (median of 2 raters) \u2014 typical of a Big beast" in text
 
 
 def test_partner_rates_us_through_a_single_use_link(cast: Cast, client: Client) -> None:
