@@ -10,10 +10,11 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Body, Field, Router, Schema, Status
 
 from partnerwise import typology as engine
 from partnerwise.api.errors import Invalid
+from partnerwise.assessments.custom import add_archetype, add_typology
 from partnerwise.assessments.models import Answer, Assessment, RaterKind, Typology
 from partnerwise.assessments.profiles import profile_for
 from partnerwise.assessments.typologies import engine_typology
@@ -227,3 +228,30 @@ def profile(
         workspace, partnership, subject, _typology(workspace, typology), rater_kind=rater_kind
     )
     return result.to_dict()
+
+
+@router.post("/w/{slug}/typologies", response={201: TypologyOut})
+def typology_create(
+    request: HttpRequest, slug: str, payload: Body[dict[str, Any]]
+) -> Status[TypologyOut]:
+    """Add a whole typology for this workspace (admins), shaped like the shipped TOML files."""
+    workspace = get_workspace_for_user(request, slug, Role.ADMIN)
+    try:
+        row = add_typology(workspace=workspace, data=payload, source="typology")
+    except engine.TypologyError as error:
+        raise Invalid.field([], str(error)) from error
+    return Status(201, _typology_out(engine_typology(row, workspace)))
+
+
+@router.post("/w/{slug}/typologies/{key}/archetypes", response={201: TypologyOut})
+def archetype_create(
+    request: HttpRequest, slug: str, key: str, payload: Body[dict[str, Any]]
+) -> Status[TypologyOut]:
+    """Add an archetype, seen only by this workspace, to a typology it can use (admins)."""
+    workspace = get_workspace_for_user(request, slug, Role.ADMIN)
+    typology = _typology(workspace, key)
+    try:
+        add_archetype(workspace=workspace, typology=typology, data=payload, source="archetype")
+    except engine.TypologyError as error:
+        raise Invalid.field([], str(error)) from error
+    return Status(201, _typology_out(engine_typology(typology, workspace)))

@@ -248,3 +248,24 @@ def test_list_query_count_does_not_grow_with_rows(
         p.participations.create(workspace=cast.workspace, organisation=cast.prime, role="prime")
         rate(cast.workspace, p, cast.prime, cast.editor, BIG_BEAST)
     assert count() == few
+
+
+def test_admin_adds_an_archetype_that_only_this_workspace_sees(cast: Cast) -> None:
+    gatekeeper = {
+        "id": "gatekeeper",
+        "name": "Gatekeeper",
+        "prototype": {"power": 5, "exchange": 5, "user_focus": 1},
+    }
+    editor = Api(cast.editor)
+    assert editor.call("POST", "/w/hope/typologies/default/archetypes", gatekeeper)[0] == 403
+    admin = Api(cast.admin)
+    status, body = admin.call("POST", "/w/hope/typologies/default/archetypes", gatekeeper)
+    assert status == 201, body
+    assert "gatekeeper" in {a["id"] for a in body["archetypes"]}
+    _, theirs = Api(cast.outsider).call("GET", "/w/elsewhere/typologies")
+    default = next(t for t in theirs if t["id"] == "default")
+    assert "gatekeeper" not in {a["id"] for a in default["archetypes"]}
+    bad = {**gatekeeper, "id": "other", "prototype": {"powr": 5, "exchange": 5, "x": 1}}
+    status, body = admin.call("POST", "/w/hope/typologies/default/archetypes", bad)
+    assert status == 422
+    assert "powr" in body["detail"][0]["msg"]

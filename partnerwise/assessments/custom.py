@@ -1,0 +1,96 @@
+"""A workspace's own typologies and archetypes.
+
+Both are validated by the engine exactly as the shipped files are, so a workspace cannot store
+a typology the engine would refuse; errors name the source and the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from partnerwise import typology as engine
+from partnerwise.assessments.models import Archetype, Indicator, Typology
+from partnerwise.assessments.typologies import typology_data
+from partnerwise.workspaces.models import Workspace
+
+
+@transaction.atomic
+def add_typology(*, workspace: Workspace, data: Mapping[str, Any], source: str) -> Typology:
+    """Store a whole typology (shaped like the shipped TOML files) for `workspace`."""
+    model = engine.typology_from_dict(data, source=source)
+    if Typology.objects.filter(workspace=workspace, key=model.id).exists():
+        raise engine.TypologyError(f"{source}: this workspace already has a typology '{model.id}'")
+    if Typology.objects.filter(workspace=None, key=model.id).exists():
+        raise engine.TypologyError(
+            f"{source}: '{model.id}' is a shipped typology; choose another id"
+        )
+    row = Typology.objects.create(
+        workspace=workspace,
+        key=model.id,
+        name=model.name,
+        version=model.version,
+        description=model.description,
+    )
+    Indicator.objects.bulk_create(
+        Indicator(
+            typology=row,
+            workspace=workspace,
+            key=i.id,
+            statement=i.statement,
+            short=i.short,
+            help=i.help,
+            weight=model.weights[i.id],
+            weight_reason=model.weight_reasons.get(i.id, ""),
+            position=position,
+        )
+        for position, i in enumerate(model.indicators)
+    )
+    Archetype.objects.bulk_create(
+        Archetype(
+            typology=row,
+            workspace=workspace,
+            key=a.id,
+            name=a.name,
+            summary=a.summary,
+            singular=a.singular,
+            source=a.source,
+            prototype=dict(a.prototype),
+            reasons=dict(a.reasons),
+            position=position,
+        )
+        for position, a in enumerate(model.archetypes)
+    )
+    return row
+
+
+@transaction.atomic
+def add_archetype(
+    *, workspace: Workspace, typology: Typology, data: Mapping[str, Any], source: str
+) -> Archetype:
+    """Add an archetype that only `workspace` sees to a typology it can see."""
+    current = typology_data(typology, workspace)
+    archetype_id = data.get("id")
+    if any(a["id"] == archetype_id for a in current["archetypes"]):
+        raise engine.TypologyError(
+            f"{source}: typology '{typology.key}' already has an archetype '{archetype_id}'"
+        )
+    # Validate the archetype in the context of the whole typology, as the engine will see it.
+    candidate = engine.typology_from_dict(
+        {**current, "archetypes": [*current["archetypes"], dict(data)]}, source=source
+    )
+    added = candidate.archetype(str(archetype_id))
+    return Archetype.objects.create(
+        typology=typology,
+        workspace=workspace,
+        key=added.id,
+        name=added.name,
+        summary=added.summary,
+        singular=added.singular,
+        source=added.source,
+        prototype=dict(added.prototype),
+        reasons=dict(added.reasons),
+        position=len(current["archetypes"]),
+    )
