@@ -222,6 +222,7 @@ def profile(typology: Typology, raters: Sequence[Rater]) -> Profile:
     rater_names = tuple(rater.name for rater in ordered)
 
     answers: dict[str, float] = {}
+    answered_by: dict[str, int] = {}
     spread: dict[str, int] = {}
     disagreements: list[Disagreement] = []
     for indicator_id in typology.indicator_ids:
@@ -235,6 +236,7 @@ def profile(typology: Typology, raters: Sequence[Rater]) -> Profile:
         values = [value for _, value in given]
         # Median, not mean: one outlying colleague moves the combined answer less.
         answers[indicator_id] = float(statistics.median(values))
+        answered_by[indicator_id] = len(values)
         spread[indicator_id] = max(values) - min(values)
         if spread[indicator_id] >= DISAGREEMENT_POINTS:
             disagreements.append(Disagreement(indicator_id, tuple(given)))
@@ -262,7 +264,7 @@ def profile(typology: Typology, raters: Sequence[Rater]) -> Profile:
         confidence=result.confidence,
         answers=result.answers,
         contributions=result.contributions,
-        reasons=_reasons(typology, result, n_raters=len(ordered)),
+        reasons=_reasons(typology, result, answered_by=answered_by, n_raters=len(ordered)),
         next_questions=result.next_questions,
         raters=rater_names,
         spread=spread,
@@ -372,7 +374,9 @@ def _next_questions(
 # --- reasons ----------------------------------------------------------------------------------
 
 
-def _reasons(typology: Typology, result: Profile, *, n_raters: int) -> tuple[str, ...]:
+def _reasons(
+    typology: Typology, result: Profile, *, answered_by: Mapping[str, int], n_raters: int
+) -> tuple[str, ...]:
     """Plain-English reasons, strongest first: which answers fit or contradict the contenders."""
     ranked = [key for key, _ in result.ranked()]
     named = list(result.leading)
@@ -409,8 +413,10 @@ def _reasons(typology: Typology, result: Profile, *, n_raters: int) -> tuple[str
         if unlike:
             parts.append("unlike " + _join(unlike))
         label = answer_label(answer)
-        if n_raters > 1:
-            label += f" (median of {n_raters} raters)"
+        if answered_by.get(indicator_id, 0) > 1:
+            label += f" (median of {answered_by[indicator_id]} raters)"
+        elif n_raters > 1:
+            label += " (one rater)"
         text = f"{typology.indicator(indicator_id).phrase}: {label} — {'; '.join(parts)}."
         found.append((-strength, position, text))
     return tuple(text for _, _, text in sorted(found))

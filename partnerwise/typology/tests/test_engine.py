@@ -185,3 +185,15 @@ def test_next_questions_empty_when_everything_answered() -> None:
     typology = get_shipped("himmelman")
     answers = {key: 3 for key in typology.indicator_ids}
     assert profile(typology, [Rater("a", answers)]).next_questions == ()
+
+
+def test_reasons_say_how_many_raters_answered_each_indicator() -> None:
+    raters = [
+        Rater("Sam", {"power": 5, "gov_prime": 5, "price_first": 5, "sets_terms": 4}),
+        Rater("Alex", {"power": 5, "gov_prime": 4, "price_first": 4}),
+    ]
+    reasons = profile(get_shipped("default"), raters).reasons
+    terms = next(r for r in reasons if r.startswith("They set the terms"))
+    power = next(r for r in reasons if r.startswith("They hold more power"))
+    assert "(one rater)" in terms
+    assert "(median of 2 raters)" in power
