@@ -85,7 +85,7 @@ class CharityOtherName(_RegisterTable):
     linked_number = models.IntegerField(default=0)
     name_type = models.CharField(max_length=40)
     name = models.CharField(max_length=300)
-    normalised = models.CharField(max_length=300)
+    normalised = models.CharField(max_length=300, db_index=True)
 
     def __str__(self) -> str:
         return self.name
@@ -167,6 +167,8 @@ class SearchName(models.Model):
                 fields=["organisation", "normalised", "source"], name="one_search_name"
             )
         ]
+        # PostgreSQL also gets a varchar_pattern_ops index (migration 0003) so that LIKE
+        # 'prefix%' uses an index whatever the database collation.
         indexes = [models.Index(fields=["normalised"], name="searchname_prefix")]
 
     def __str__(self) -> str:
@@ -268,11 +270,18 @@ class MatchStatus(models.TextChoices):
 class CandidateMatch(models.Model):
     """Two reference organisations that may be the same, found by name.
 
-    Never acted on by itself: a person confirms (the two are merged) or rejects it.
+    Never acted on by itself: a person confirms (the two are merged) or rejects it. The
+    names are kept as text so the record still reads after a merge removes one side.
     """
 
-    left = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    right = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    left = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    right = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    left_label = models.CharField(max_length=400, default="")
+    right_label = models.CharField(max_length=400, default="")
     normalised_name = models.CharField(max_length=300)
     evidence = models.TextField()
     status = models.CharField(
@@ -288,11 +297,16 @@ class CandidateMatch(models.Model):
         ordering = ["status", "normalised_name", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["left", "right"], name="one_candidate_per_pair"),
-            models.CheckConstraint(condition=Q(left__lt=models.F("right")), name="ordered_pair"),
+            models.CheckConstraint(
+                condition=Q(left__lt=models.F("right"))
+                | Q(left__isnull=True)
+                | Q(right__isnull=True),
+                name="ordered_pair",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.normalised_name} ({self.status})"
+        return f"{self.left_label} / {self.right_label} ({self.status})"
 
 
 class ImportRun(models.Model):

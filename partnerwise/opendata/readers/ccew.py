@@ -215,7 +215,7 @@ def _convert(table: Table, record: dict[str, Any], file: str, position: str) -> 
         data["normalised"] = normalise_name(data["name"])
         if not data["normalised"] and table.name == "charity_other_names":
             # The real extract has other names that are blank; there is nothing to keep.
-            return Row(file, position, {}, [f"{file}, {position}: no name, row ignored"])
+            return Row(file, position, {}, [f"{file}: blank other name, row ignored\x00{position}"])
     return Row(file, position, data)
 
 
