@@ -13,6 +13,7 @@ from ninja.security import django_auth
 
 from partnerwise.api.auth import TokenAuth
 from partnerwise.api.errors import Conflict, Invalid
+from partnerwise.appraisals.api import router as appraisals_router
 from partnerwise.assessments.api import router as assessments_router
 from partnerwise.organisations.api import router as organisations_router
 from partnerwise.partnerships.api import router as partnerships_router
@@ -31,6 +32,7 @@ api = NinjaAPI(
 api.add_router("/", organisations_router)
 api.add_router("/", partnerships_router)
 api.add_router("/", assessments_router)
+api.add_router("/", appraisals_router)
 
 
 @api.exception_handler(Invalid)

@@ -7,9 +7,13 @@ fixed number of queries however many values, ratings or entries there are.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from partnerwise import typology as engine
 from partnerwise.appraisals import playbook as pb
@@ -18,6 +22,7 @@ from partnerwise.appraisals.recommendation import Rated, Recommendation, recomme
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
 from partnerwise.assessments.typologies import default_typology
 from partnerwise.partnerships.models import Participation, Partnership
+from partnerwise.workspaces.history import record_change
 from partnerwise.workspaces.models import Workspace
 
 
@@ -108,6 +113,7 @@ class Picture:
             ],
             "ratings": [
                 {
+                    "principle_id": row.principle.pk,
                     "kind": row.principle.kind,
                     "name": row.principle.name,
                     "red_line": row.principle.is_red_line,
@@ -166,7 +172,7 @@ def appraise(
     """The appraisal of `partnership` as it stands, with the recommendation and its reasons."""
     appraisal = workspace.appraisals.filter(partnership=partnership).first()
     principles = list(workspace.principles.order_by("kind", "position", "name", "pk"))
-    ratings = list(appraisal.ratings.all()) if appraisal else []
+    ratings = list(workspace.ratings.filter(appraisal=appraisal)) if appraisal else []
     values, commitments = principle_rows(principles, ratings)
 
     typology = default_typology()
@@ -203,7 +209,9 @@ def appraise(
     )
     decisions: list[Decision] = []
     if with_decisions:
-        decisions = list(partnership.decisions.select_related("decided_by"))
+        decisions = list(
+            workspace.decisions.filter(partnership=partnership).select_related("decided_by")
+        )
     return Picture(
         partnership=partnership,
         appraisal=appraisal,
@@ -214,3 +222,195 @@ def appraise(
         recommendation=recommendation,
         decisions=decisions,
     )
+
+
+# --- saving ---------------------------------------------------------------------------------
+
+
+class StaleAppraisal(Exception):
+    """Someone saved the appraisal after the caller read it; nothing was saved."""
+
+
+class StaleDecision(Exception):
+    """The appraisal or the decisions changed after the caller read them; nothing was saved."""
+
+
+def _rating_text(score: int | None, evidence: str) -> str | None:
+    if score is None and not evidence:
+        return None
+    shown = "not rated" if score is None else f"{score:+d}"
+    return f"{shown}; {evidence}" if evidence else shown
+
+
+def save_appraisal(
+    *,
+    workspace: Workspace,
+    partnership: Partnership,
+    user: Any,
+    seen_version: int,
+    scores: Mapping[int, tuple[int | None, str]],
+    notes: str | None = None,
+    picture: Picture | None = None,
+) -> Appraisal:
+    """Save ratings ({principle id: (score or None, evidence)}) if `seen_version` is current.
+
+    Principles not in `scores` keep their ratings; `notes=None` keeps the notes. A rating with
+    neither score nor evidence is dropped. Raises StaleAppraisal if someone saved since the
+    caller read version `seen_version` (0: no appraisal yet), and ValueError naming the
+    principle for an unknown id or a score outside -2 to +2.
+    """
+    picture = picture or appraise(workspace=workspace, partnership=partnership)
+    rows = {row.principle.pk: row for row in picture.values + picture.commitments}
+    for principle_id, (score, _) in scores.items():
+        if principle_id not in rows:
+            raise ValueError(f"principle {principle_id}: not one of this workspace's")
+        if score is not None and not -2 <= score <= 2:
+            name = rows[principle_id].principle.name
+            raise ValueError(f"'{name}': score {score} is outside -2 to +2")
+    try:
+        with transaction.atomic():
+            appraisal, _ = Appraisal.objects.get_or_create(
+                workspace=workspace, partnership=partnership, defaults={"version": 0}
+            )
+            new_notes = appraisal.notes if notes is None else notes.strip()
+            updated = workspace.appraisals.filter(pk=appraisal.pk, version=seen_version).update(
+                version=F("version") + 1,
+                notes=new_notes,
+                updated_by=user if getattr(user, "is_authenticated", False) else None,
+                updated=timezone.now(),
+            )
+            if not updated:
+                raise StaleAppraisal(
+                    "Someone else saved this appraisal since you read it; nothing was saved."
+                )
+            changes = _store_ratings(
+                workspace=workspace, user=user, appraisal=appraisal, rows=rows, scores=scores
+            )
+            if new_notes != appraisal.notes:
+                changes["notes"] = (appraisal.notes, new_notes)
+            record_change(
+                workspace=workspace,
+                user=user,
+                obj=appraisal,
+                action="rated" if changes else "saved unchanged",
+                changes=changes,
+            )
+    except IntegrityError as error:
+        # Two first saves raced to create the appraisal: the loser is stale.
+        raise StaleAppraisal("Someone else saved this appraisal at the same moment.") from error
+    appraisal.refresh_from_db()
+    return appraisal
+
+
+def _store_ratings(
+    *,
+    workspace: Workspace,
+    user: Any,
+    appraisal: Appraisal,
+    rows: Mapping[int, PrincipleRow],
+    scores: Mapping[int, tuple[int | None, str]],
+) -> dict[str, tuple[object, object]]:
+    """Create, update or drop ratings in three statements at most; returns the changes."""
+    changes: dict[str, tuple[object, object]] = {}
+    creates: list[Rating] = []
+    updates: list[Rating] = []
+    drops: list[int] = []
+    now = timezone.now()
+    rater = user if getattr(user, "is_authenticated", False) else None
+    for principle_id, (score, raw_evidence) in scores.items():
+        row = rows[principle_id]
+        evidence = raw_evidence.strip()
+        old = row.rating
+        old_text = _rating_text(old.score, old.evidence) if old else None
+        new_text = _rating_text(score, evidence)
+        if old_text == new_text:
+            continue
+        changes[row.principle.name] = (old_text, new_text)
+        if new_text is None and old is not None:
+            drops.append(old.pk)
+        elif old is None:
+            creates.append(
+                Rating(
+                    workspace=workspace,
+                    appraisal=appraisal,
+                    principle=row.principle,
+                    score=score,
+                    evidence=evidence,
+                    rated_by=rater,
+                    rated_at=now,
+                )
+            )
+        else:
+            old.score, old.evidence, old.rated_by, old.rated_at = score, evidence, rater, now
+            updates.append(old)
+    if drops:
+        workspace.ratings.filter(pk__in=drops).delete()
+    if creates:
+        Rating.objects.bulk_create(creates)
+    if updates:
+        Rating.objects.bulk_update(updates, ["score", "evidence", "rated_by", "rated_at"])
+    return changes
+
+
+def _who(decision: Decision) -> str:
+    user = decision.decided_by
+    if user is None:
+        return "Someone"
+    return user.get_full_name() or user.get_username()
+
+
+def record_decision(
+    *,
+    workspace: Workspace,
+    partnership: Partnership,
+    user: Any,
+    picture: Picture,
+    decision: Decision,
+    seen_version: int,
+    seen_latest: int | None,
+) -> Decision:
+    """Keep a (validated, unsaved) decision with a snapshot of the recommendation it answers.
+
+    Refused with StaleDecision if the appraisal changed since the caller read version
+    `seen_version`, or if a decision newer than `seen_latest` (its id; None or -1: none) was
+    recorded meanwhile, so nobody decides on a picture that is no longer true.
+    """
+    recommendation = picture.recommendation
+    with transaction.atomic():
+        appraisal, _ = Appraisal.objects.get_or_create(
+            workspace=workspace, partnership=partnership, defaults={"version": 0}
+        )
+        # Lock the appraisal so two decisions on one partnership are recorded one at a time.
+        appraisal = workspace.appraisals.select_for_update().get(pk=appraisal.pk)
+        latest = (
+            workspace.decisions.filter(partnership=partnership).select_related("decided_by").first()
+        )
+        current = appraisal.version if picture.appraisal else 0
+        if seen_version != current or picture.version != appraisal.version:
+            raise StaleDecision(
+                "The appraisal was changed while you were writing this decision, so its "
+                "recommendation may have changed. Nothing was recorded; your text is below. "
+                "Check the recommendation, then record the decision again."
+            )
+        if latest is not None and seen_latest != latest.pk:
+            raise StaleDecision(
+                f"{_who(latest)} recorded a decision ({latest.get_outcome_display()}) while you "
+                "were writing this one. Nothing was recorded; your text is below. Read their "
+                "decision, then record yours again if it still stands."
+            )
+        decision.workspace = workspace
+        decision.partnership = partnership
+        decision.decided_by = user if getattr(user, "is_authenticated", False) else None
+        decision.recommendation = recommendation.outcome
+        decision.red_line_conflicts = list(recommendation.red_line_conflicts)
+        decision.appraisal_version = picture.version
+        decision.save()
+        record_change(
+            workspace=workspace,
+            user=user,
+            obj=appraisal,
+            action="recorded a decision",
+            summary=f"{decision.get_outcome_display()}, approved by {decision.approved_by}"
+            + (" (red-line override)" if decision.override_reason else ""),
+        )
+    return decision

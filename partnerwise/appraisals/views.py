@@ -19,7 +19,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partnerwise.appraisals import playbook as pb
-from partnerwise.appraisals.appraising import Picture, appraise, workspace_playbook
+from partnerwise.appraisals.appraising import (
+    Picture,
+    StaleAppraisal,
+    StaleDecision,
+    appraise,
+    record_decision,
+    save_appraisal,
+    workspace_playbook,
+)
 from partnerwise.appraisals.forms import (
     AppraisalForm,
     DecisionForm,
@@ -28,7 +36,7 @@ from partnerwise.appraisals.forms import (
     evidence_field_name,
     score_field_name,
 )
-from partnerwise.appraisals.models import Appraisal, Decision, PlaybookEntry, Principle, Rating
+from partnerwise.appraisals.models import PlaybookEntry, Principle
 from partnerwise.assessments.summaries import archetype_names
 from partnerwise.partnerships.models import Partnership
 from partnerwise.web.pages import role_context
@@ -341,63 +349,6 @@ def _form_initial(picture: Picture) -> dict[str, Any]:
     return initial
 
 
-def _rating_text(score: int | None, evidence: str) -> str | None:
-    if score is None and not evidence:
-        return None
-    shown = "not rated" if score is None else f"{score:+d}"
-    return f"{shown}; {evidence}" if evidence else shown
-
-
-def _save_ratings(
-    *,
-    workspace: Workspace,
-    user: Any,
-    appraisal: Appraisal,
-    picture: Picture,
-    form: AppraisalForm,
-) -> dict[str, tuple[object, object]]:
-    """Create, update or drop ratings in three statements at most; returns the changes."""
-    changes: dict[str, tuple[object, object]] = {}
-    creates: list[Rating] = []
-    updates: list[Rating] = []
-    drops: list[int] = []
-    now = timezone.now()
-    for row in picture.values + picture.commitments:
-        principle = row.principle
-        score = form.cleaned_data.get(score_field_name(principle))
-        evidence = (form.cleaned_data.get(evidence_field_name(principle)) or "").strip()
-        old = row.rating
-        old_text = _rating_text(old.score, old.evidence) if old else None
-        new_text = _rating_text(score, evidence)
-        if old_text == new_text:
-            continue
-        changes[principle.name] = (old_text, new_text)
-        if new_text is None and old is not None:
-            drops.append(old.pk)
-        elif old is None:
-            creates.append(
-                Rating(
-                    workspace=workspace,
-                    appraisal=appraisal,
-                    principle=principle,
-                    score=score,
-                    evidence=evidence,
-                    rated_by=user,
-                    rated_at=now,
-                )
-            )
-        else:
-            old.score, old.evidence, old.rated_by, old.rated_at = score, evidence, user, now
-            updates.append(old)
-    if drops:
-        workspace.ratings.filter(pk__in=drops).delete()
-    if creates:
-        Rating.objects.bulk_create(creates)
-    if updates:
-        Rating.objects.bulk_update(updates, ["score", "evidence", "rated_by", "rated_at"])
-    return changes
-
-
 @login_required
 def appraisal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Rate values fit and service-user impact; see risks, terms and the recommendation."""
@@ -411,45 +362,31 @@ def appraisal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = AppraisalForm(request.POST, principles=principles_list)
         if form.is_valid():
-            seen = _int(request.POST.get("version"))
+            scores = {
+                p.pk: (
+                    form.cleaned_data.get(score_field_name(p)),
+                    form.cleaned_data.get(evidence_field_name(p)) or "",
+                )
+                for p in principles_list
+            }
             try:
-                with transaction.atomic():
-                    current, _ = Appraisal.objects.get_or_create(
-                        workspace=workspace, partnership=partnership, defaults={"version": 0}
-                    )
-                    notes = form.cleaned_data["notes"].strip()
-                    updated = workspace.appraisals.filter(pk=current.pk, version=seen).update(
-                        version=F("version") + 1,
-                        notes=notes,
-                        updated_by=request.user,
-                        updated=timezone.now(),
-                    )
-                    if updated:
-                        changes = _save_ratings(
-                            workspace=workspace,
-                            user=request.user,
-                            appraisal=current,
-                            picture=picture,
-                            form=form,
-                        )
-                        if notes != current.notes:
-                            changes["notes"] = (current.notes, notes)
-                        record_change(
-                            workspace=workspace,
-                            user=request.user,
-                            obj=current,
-                            action="rated" if changes else "saved unchanged",
-                            changes=changes,
-                        )
-            except IntegrityError:
-                updated = 0
-            if updated:
+                save_appraisal(
+                    workspace=workspace,
+                    partnership=partnership,
+                    user=request.user,
+                    seen_version=_int(request.POST.get("version")),
+                    scores=scores,
+                    notes=form.cleaned_data["notes"],
+                    picture=picture,
+                )
+            except StaleAppraisal:
+                # Someone saved in between: keep what this person typed, show what is saved.
+                conflict = True
+                status = 409
+                picture = appraise(workspace=workspace, partnership=partnership)
+            else:
                 messages.success(request, "Appraisal saved.")
                 return redirect("appraisals:appraisal", slug, pk)
-            # Someone saved in between: keep what this person typed, show what is saved now.
-            conflict = True
-            status = 409
-            picture = appraise(workspace=workspace, partnership=partnership)
         else:
             status = 400
     else:
@@ -484,45 +421,23 @@ def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = DecisionForm(request.POST, red_line_conflicts=recommendation.red_line_conflicts)
-        seen_version = _int(request.POST.get("appraisal_version"))
-        seen_latest = _int(request.POST.get("latest_decision")) if latest else -1
-        if seen_version != picture.version:
-            stale = (
-                "The appraisal was changed while you were writing this decision, so its "
-                "recommendation may have changed. Nothing was recorded; your text is below. "
-                "Check the recommendation, then record the decision again."
-            )
-        elif latest is not None and seen_latest != latest.pk:
-            stale = (
-                f"{_who(latest)} recorded a decision ({latest.get_outcome_display()}) while you "
-                "were writing this one. Nothing was recorded; your text is below. Read their "
-                "decision, then record yours again if it still stands."
-            )
-        if stale:
-            status = 409
-        elif form.is_valid():
-            decision = form.save(commit=False)
-            decision.workspace = workspace
-            decision.partnership = partnership
-            decision.decided_by = request.user  # type: ignore[assignment]
-            decision.recommendation = recommendation.outcome
-            decision.red_line_conflicts = list(recommendation.red_line_conflicts)
-            decision.appraisal_version = picture.version
-            with transaction.atomic():
-                current, _ = Appraisal.objects.get_or_create(
-                    workspace=workspace, partnership=partnership, defaults={"version": 0}
-                )
-                decision.save()
-                record_change(
+        if form.is_valid():
+            try:
+                decision = record_decision(
                     workspace=workspace,
+                    partnership=partnership,
                     user=request.user,
-                    obj=current,
-                    action="recorded a decision",
-                    summary=f"{decision.get_outcome_display()}, approved by {decision.approved_by}"
-                    + (" (red-line override)" if decision.override_reason else ""),
+                    picture=picture,
+                    decision=form.save(commit=False),
+                    seen_version=_int(request.POST.get("appraisal_version")),
+                    seen_latest=_int(request.POST.get("latest_decision")),
                 )
-            messages.success(request, f"Decision recorded: {decision.get_outcome_display()}.")
-            return redirect("appraisals:appraisal", slug, pk)
+            except StaleDecision as error:
+                stale = str(error)
+                status = 409
+            else:
+                messages.success(request, f"Decision recorded: {decision.get_outcome_display()}.")
+                return redirect("appraisals:appraisal", slug, pk)
         else:
             status = 400
     else:
@@ -549,13 +464,6 @@ def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         },
         status=status,
     )
-
-
-def _who(decision: Decision) -> str:
-    user = decision.decided_by
-    if user is None:
-        return "Someone"
-    return user.get_full_name() or user.get_username()
 
 
 @login_required

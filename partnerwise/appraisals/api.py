@@ -1,0 +1,271 @@
+"""Appraisals in the JSON API: values and commitments, the playbook, ratings and decisions.
+
+The same rules as the pages: saves carry the version read (a stale one gets 409 and nothing
+changes), and a decision to go ahead against a red line needs an override reason (422).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+
+from partnerwise.api.errors import Conflict, Invalid
+from partnerwise.appraisals.appraising import (
+    Picture,
+    StaleAppraisal,
+    StaleDecision,
+    appraise,
+    record_decision,
+    save_appraisal,
+    workspace_playbook,
+)
+from partnerwise.appraisals.forms import DecisionForm
+from partnerwise.appraisals.models import Decision, Principle
+from partnerwise.partnerships.models import Partnership
+from partnerwise.workspaces.access import get_workspace_for_user
+from partnerwise.workspaces.models import Role, Workspace
+
+router = Router(tags=["appraisals"])
+
+
+class PrincipleOut(Schema):
+    id: int
+    kind: str
+    name: str
+    description: str
+    is_red_line: bool
+    position: int
+    version: int
+
+
+class EntryOut(Schema):
+    id: str
+    title: str
+    kind: str
+    severity: str
+    text: str
+    source: str
+    archetypes: list[str]
+    partner_roles: list[str]
+    forms: list[str]
+    our_roles: list[str]
+    enabled: bool
+    origin: str
+
+
+class HitOut(Schema):
+    id: str
+    kind: str
+    severity: str
+    title: str
+    text: str
+    source: str
+    because: list[str]
+    tentative: bool
+
+
+class RatingOut(Schema):
+    principle_id: int
+    kind: str
+    name: str
+    red_line: bool
+    score: int | None
+    evidence: str
+
+
+class PartnerOut(Schema):
+    name: str
+    role: str
+    verdict: str
+    archetypes: list[str]
+    confidence: float
+
+
+class DecisionOut(Schema):
+    id: int
+    outcome: str
+    reasons: str
+    conditions: str
+    override_reason: str
+    approved_by: str
+    decided_on: date
+    decided_by: str | None
+    recommendation: str
+    red_line_conflicts: list[str]
+    appraisal_version: int
+    recorded_at: datetime
+
+
+class PartnershipRef(Schema):
+    id: int
+    name: str
+    form: str
+    status: str
+
+
+class AppraisalOut(Schema):
+    partnership: PartnershipRef
+    version: int
+    notes: str
+    our_roles: list[str]
+    partners: list[PartnerOut]
+    ratings: list[RatingOut]
+    recommendation: str
+    label: str
+    reasons: list[str]
+    conditions: list[str]
+    red_line_conflicts: list[str]
+    values_average: float | None
+    impact_average: float | None
+    risks: list[HitOut]
+    terms: list[HitOut]
+    decision: DecisionOut | None
+
+
+class RatingIn(Schema):
+    principle_id: int
+    score: int | None = None
+    evidence: str = ""
+
+
+class AppraisalIn(Schema):
+    """Send the `version` you read (0 before the first save); ratings not sent are kept."""
+
+    version: int
+    ratings: list[RatingIn] = []
+    notes: str | None = None
+
+
+class DecisionIn(Schema):
+    """Send the appraisal `appraisal_version` and the `latest_decision_id` you read."""
+
+    outcome: str
+    reasons: str
+    approved_by: str
+    decided_on: date
+    conditions: str = ""
+    override_reason: str = ""
+    appraisal_version: int
+    latest_decision_id: int | None = None
+
+
+def _decision(decision: Decision) -> dict[str, Any]:
+    user = decision.decided_by
+    return {
+        "id": decision.pk,
+        "outcome": decision.outcome,
+        "reasons": decision.reasons,
+        "conditions": decision.conditions,
+        "override_reason": decision.override_reason,
+        "approved_by": decision.approved_by,
+        "decided_on": decision.decided_on,
+        "decided_by": (user.get_full_name() or user.get_username()) if user else None,
+        "recommendation": decision.recommendation,
+        "red_line_conflicts": list(decision.red_line_conflicts),
+        "appraisal_version": decision.appraisal_version,
+        "recorded_at": decision.recorded_at,
+    }
+
+
+def _appraisal(picture: Picture) -> dict[str, Any]:
+    data = picture.to_dict()
+    data["version"] = picture.version
+    data["notes"] = picture.appraisal.notes if picture.appraisal else ""
+    latest = picture.latest_decision
+    data["decision"] = _decision(latest) if latest else None
+    return data
+
+
+def _partnership(workspace: Workspace, pk: int) -> Partnership:
+    return get_object_or_404(workspace.partnerships, pk=pk)
+
+
+@router.get("/w/{slug}/principles", response=list[PrincipleOut])
+def principle_list(request: HttpRequest, slug: str) -> list[Principle]:
+    workspace = get_workspace_for_user(request, slug)
+    return list(workspace.principles.order_by("kind", "position", "name", "pk"))
+
+
+@router.get("/w/{slug}/playbook", response=list[EntryOut])
+def playbook(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
+    workspace = get_workspace_for_user(request, slug)
+    return [entry.to_dict() for entry in workspace_playbook(workspace)]
+
+
+@router.get("/w/{slug}/partnerships/{pk}/appraisal", response=AppraisalOut)
+def appraisal_detail(request: HttpRequest, slug: str, pk: int) -> dict[str, Any]:
+    workspace = get_workspace_for_user(request, slug)
+    return _appraisal(appraise(workspace=workspace, partnership=_partnership(workspace, pk)))
+
+
+@router.put("/w/{slug}/partnerships/{pk}/appraisal", response=AppraisalOut)
+def appraisal_update(
+    request: HttpRequest, slug: str, pk: int, payload: AppraisalIn
+) -> dict[str, Any]:
+    workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    partnership = _partnership(workspace, pk)
+    picture = appraise(workspace=workspace, partnership=partnership)
+    scores = {item.principle_id: (item.score, item.evidence) for item in payload.ratings}
+    try:
+        save_appraisal(
+            workspace=workspace,
+            partnership=partnership,
+            user=request.user,
+            seen_version=payload.version,
+            scores=scores,
+            notes=payload.notes,
+            picture=picture,
+        )
+    except ValueError as error:
+        raise Invalid.field(["ratings"], str(error)) from error
+    except StaleAppraisal as error:
+        current = appraise(workspace=workspace, partnership=partnership)
+        raise Conflict(
+            f"{error} It is now at version {current.version}.", current=_appraisal(current)
+        ) from error
+    return _appraisal(appraise(workspace=workspace, partnership=partnership))
+
+
+@router.get("/w/{slug}/partnerships/{pk}/decisions", response=list[DecisionOut])
+def decision_list(request: HttpRequest, slug: str, pk: int) -> list[dict[str, Any]]:
+    workspace = get_workspace_for_user(request, slug)
+    partnership = _partnership(workspace, pk)
+    rows = workspace.decisions.filter(partnership=partnership).select_related("decided_by")
+    return [_decision(row) for row in rows]
+
+
+@router.post("/w/{slug}/partnerships/{pk}/decisions", response={201: DecisionOut})
+def decision_create(
+    request: HttpRequest, slug: str, pk: int, payload: DecisionIn
+) -> Status[dict[str, Any]]:
+    workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    partnership = _partnership(workspace, pk)
+    picture = appraise(workspace=workspace, partnership=partnership)
+    fields = ["outcome", "reasons", "approved_by", "conditions", "override_reason"]
+    form = DecisionForm(
+        data={
+            **{name: getattr(payload, name) for name in fields},
+            "decided_on": payload.decided_on.isoformat(),
+        },
+        red_line_conflicts=picture.recommendation.red_line_conflicts,
+    )
+    if not form.is_valid():
+        raise Invalid.from_form(form)
+    try:
+        decision = record_decision(
+            workspace=workspace,
+            partnership=partnership,
+            user=request.user,
+            picture=picture,
+            decision=form.save(commit=False),
+            seen_version=payload.appraisal_version,
+            seen_latest=payload.latest_decision_id,
+        )
+    except StaleDecision as error:
+        current = appraise(workspace=workspace, partnership=partnership)
+        raise Conflict(str(error), current=_appraisal(current)) from error
+    return Status(201, _decision(decision))
