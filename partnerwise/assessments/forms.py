@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from django import forms
@@ -39,10 +39,12 @@ class AssessmentForm(forms.Form):
         *args: Any,
         indicators: Sequence[engine.Indicator],
         ask_date: bool = True,
+        suggestions: Mapping[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.indicators = list(indicators)
+        self.suggestions = dict(suggestions or {})
         if not ask_date:
             del self.fields["assessed_on"]
         else:
@@ -65,9 +67,17 @@ class AssessmentForm(forms.Form):
                 help_text="What you have seen that makes you say so.",
             )
 
-    def questions(self) -> Iterator[tuple[engine.Indicator, forms.BoundField, forms.BoundField]]:
+    def questions(
+        self,
+    ) -> Iterator[tuple[engine.Indicator, forms.BoundField, forms.BoundField, str]]:
+        """Each indicator with its rating and evidence fields and any open-data suggestion."""
         for indicator in self.indicators:
-            yield indicator, self[f"rating_{indicator.id}"], self[f"evidence_{indicator.id}"]
+            yield (
+                indicator,
+                self[f"rating_{indicator.id}"],
+                self[f"evidence_{indicator.id}"],
+                self.suggestions.get(indicator.id, ""),
+            )
 
     def answers(self) -> dict[str, tuple[int | None, str]]:
         """{indicator id: (rating or None for don't know, evidence)}."""

@@ -20,6 +20,7 @@ from partnerwise.assessments.forms import SCALE, AssessmentForm, RatingInvitatio
 from partnerwise.assessments.models import Answer, Assessment, RaterKind, RatingInvitation
 from partnerwise.assessments.profiles import profile_for, profile_history
 from partnerwise.assessments.typologies import default_typology, engine_typology
+from partnerwise.opendata.directory import suggested_facts
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Partnership
 from partnerwise.web.pages import refuse_unless_post, role_context, signed_in
@@ -85,7 +86,10 @@ def assess(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespons
     user = signed_in(request)
     user_name = user.get_full_name() or user.get_username()
     form = AssessmentForm(
-        request.POST or None, indicators=model.indicators, initial={"rater_name": user_name}
+        request.POST or None,
+        indicators=model.indicators,
+        initial={"rater_name": user_name},
+        suggestions=_suggestions(subject, workspace),
     )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -128,6 +132,17 @@ def assess(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespons
             **role_context(workspace),
         },
     )
+
+
+def _suggestions(subject: Organisation, workspace: Workspace) -> dict[str, str]:
+    """Open-data hints for indicators such as size_gap and gov_prime, in plain words."""
+    if subject.pk == workspace.organisation_id:
+        return {}
+    hints = {}
+    for item in suggested_facts(subject, relative_to=workspace.organisation):
+        label = SCALE_LABELS.get(str(item.value), "")
+        hints[item.indicator_id] = f"{item.reason} That suggests “{label.lower()}”. ({item.source})"
+    return hints
 
 
 def describe(profile: engine.Profile, model: engine.Typology) -> dict[str, Any]:

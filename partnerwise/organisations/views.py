@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,40 +15,31 @@ from partnerwise.assessments.summaries import (
     profile_histories,
     verdict_label,
 )
+from partnerwise.opendata.directory import (
+    buyers_of,
+    co_suppliers,
+    funders_of,
+    register_facts,
+)
+from partnerwise.organisations.finding import search
 from partnerwise.organisations.forms import OrganisationForm
 from partnerwise.organisations.models import Organisation
 from partnerwise.web.pages import role_context
 from partnerwise.workspaces.access import get_workspace_for_user
 from partnerwise.workspaces.history import record_change
-from partnerwise.workspaces.models import Role, Workspace
+from partnerwise.workspaces.models import Role
 
-PAGE_SIZE = 25
-
-
-def search(workspace: Workspace, query: str) -> QuerySet[Organisation]:
-    """Organisations the workspace may see whose name contains, or identifier equals, `query`."""
-    visible = Organisation.objects.visible_to(workspace)
-    query = query.strip()
-    if not query:
-        return visible.filter(workspace=workspace)
-    number = query.upper().replace(" ", "")
-    matches = Q(name__icontains=query) | Q(identifiers__value__iexact=number)
-    if number.isdigit() or (len(number) == 8 and number[:2].isalpha() and number[2:].isdigit()):
-        # A bare charity or company number matches the end of an org-id (GB-CHC-1082947).
-        matches |= Q(identifiers__value__iendswith="-" + number)
-    return visible.filter(matches).distinct()
+RELATED_SHOWN = 10
 
 
 @login_required
 def organisation_list(request: HttpRequest, slug: str) -> HttpResponse:
     workspace = get_workspace_for_user(request, slug)
     query = request.GET.get("q", "")
-    found = search(workspace, query).order_by("name", "pk").prefetch_related("identifiers")
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "organisations/list.html",
-        {"query": query, "page": page, **role_context(workspace)},
+        {"query": query, "results": search(workspace, query), **role_context(workspace)},
     )
 
 
@@ -87,6 +76,10 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
             "organisation": organisation,
             "rows": rows,
             "facts": sorted((str(k).replace("_", " ").capitalize(), v) for k, v in facts.items()),
+            "register": register_facts(organisation),
+            "funders": funders_of(organisation, limit=RELATED_SHOWN),
+            "buyers": buyers_of(organisation, limit=RELATED_SHOWN),
+            "co_suppliers": co_suppliers(organisation, limit=RELATED_SHOWN),
             "is_us": organisation.pk == workspace.organisation_id,
             **role_context(workspace),
         },

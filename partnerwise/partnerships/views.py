@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
@@ -18,6 +18,7 @@ from django.utils import timezone
 from partnerwise.assessments.models import RaterKind
 from partnerwise.assessments.profiles import profile_for
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
+from partnerwise.organisations.finding import search
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.forms import PARTNERSHIP_FIELDS, ParticipationForm, PartnershipForm
 from partnerwise.partnerships.models import Partnership
@@ -220,11 +221,7 @@ def participant_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     chosen = get_object_or_404(visible, pk=_int(chosen_id)) if chosen_id else None
     results: list[Organisation] = []
     if chosen is None and query:
-        results = list(
-            visible.filter(Q(name__icontains=query) | Q(identifiers__value__iexact=query))
-            .distinct()
-            .order_by("name")[:25]
-        )
+        results = search(workspace, query, limit=25)
     form = ParticipationForm(request.POST or None)
     if request.method == "POST" and chosen is not None and form.is_valid():
         participation = form.save(commit=False)

@@ -146,3 +146,18 @@ def test_an_expired_or_cancelled_link_does_not_work(cast: Cast, client: Client) 
     cancel = reverse("rating_invitation_cancel", args=["hope", cast.partnership.pk, fresh.pk])
     assert client.post(cancel).status_code == 302
     assert Client().get(second.group(1)).status_code == 404
+
+
+def test_the_form_offers_facts_from_open_data(cast: Cast, client: Client) -> None:
+    cast.us.latest_income = 2_000_000
+    cast.us.save()
+    cast.prime.latest_income = 60_000_000
+    cast.prime.save()
+    client.force_login(cast.editor)
+    page = client.get(reverse("assess", args=["hope", cast.partnership.pk, cast.prime.pk]))
+    text = page.content.decode()
+    assert "From open data:" in text
+    assert "£60,000,000" in text and "30.0 times ours" in text
+    assert "That suggests “strongly agree”" in text
+    ourselves = client.get(reverse("assess", args=["hope", cast.partnership.pk, cast.us.pk]))
+    assert "From open data:" not in ourselves.content.decode()

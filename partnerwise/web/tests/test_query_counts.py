@@ -9,6 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from partnerwise.assessments.models import RaterKind
 from partnerwise.conftest import Cast, make_user, rate
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Form, Participation, Partnership, Role, Status
@@ -45,7 +46,7 @@ def grow(cast: Cast, start: int, stop: int) -> None:
             None,
             ANSWERS,
             rater_name=f"P{n}",
-            rater_kind="partner",
+            rater_kind=RaterKind.PARTNER,
         )
         Participation.objects.create(
             workspace=cast.workspace,

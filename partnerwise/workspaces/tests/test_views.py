@@ -66,7 +66,7 @@ def test_a_few_failures_then_success_clears_the_count(cast: Cast, client: Client
 def test_password_reset_by_email(cast: Cast, client: Client) -> None:
     client.post(reverse("password_reset"), {"email": "viewer@hope.org"})
     assert len(mail.outbox) == 1
-    link = re.search(r"http://testserver(\S+)", mail.outbox[0].body)
+    link = re.search(r"http://testserver(\S+)", str(mail.outbox[0].body))
     assert link is not None
     form_page = client.get(link.group(1), follow=True)
     assert "Choose a new password" in form_page.content.decode()
