@@ -19,7 +19,18 @@ from partnerwise.appraisals.models import (
 from partnerwise.appraisals.recommendation import override_required
 
 
+def _without_blank(field: forms.Field) -> None:
+    """Radio buttons for a required choice need no "select an option" entry."""
+    assert isinstance(field, forms.ChoiceField)
+    choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
+    field.choices = [(value, label) for value, label in choices if value != ""]
+
+
 class PrincipleForm(forms.ModelForm[Principle]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _without_blank(self.fields["kind"])
+
     class Meta:
         model = Principle
         fields = ["kind", "name", "description", "is_red_line", "position"]
@@ -101,10 +112,7 @@ class DecisionForm(forms.ModelForm[Decision]):
     def __init__(self, *args: Any, red_line_conflicts: Sequence[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.red_line_conflicts = list(red_line_conflicts)
-        # The model field's choices include a blank; a decision must pick an outcome.
-        outcome = self.fields["outcome"]
-        assert isinstance(outcome, forms.ChoiceField)
-        outcome.choices = Outcome.choices
+        _without_blank(self.fields["outcome"])
         if self.red_line_conflicts:
             self.fields["override_reason"].help_text = (
                 "Required to go ahead: the appraisal finds a conflict with the red line"
@@ -180,6 +188,8 @@ class PlaybookEntryForm(forms.ModelForm[PlaybookEntry]):
             "Our role",
             "Applies when we play one of these roles. None ticked: any role.",
         )
+        _without_blank(self.fields["kind"])
+        _without_blank(self.fields["severity"])
         if fixed_key:
             self.fields["key"].disabled = True
         for name in ("archetypes", "partner_roles", "forms", "our_roles"):

@@ -9,6 +9,7 @@ P = "w/<slug:slug>/partnerships/<int:pk>/"
 
 urlpatterns = [
     path(S + "values/", views.principles, name="principles"),
+    path(S + "values/suggested/", views.principles_adopt, name="principles_adopt"),
     path(S + "values/<int:pk>/", views.principle_edit, name="principle_edit"),
     path(S + "values/<int:pk>/delete/", views.principle_delete, name="principle_delete"),
     path(S + "playbook/", views.playbook, name="playbook"),

@@ -37,6 +37,7 @@ from partnerwise.appraisals.forms import (
     score_field_name,
 )
 from partnerwise.appraisals.models import PlaybookEntry, Principle
+from partnerwise.appraisals.suggestions import adopt_suggestions, suggestions
 from partnerwise.assessments.summaries import archetype_names
 from partnerwise.partnerships.models import Partnership
 from partnerwise.web.pages import role_context
@@ -102,6 +103,7 @@ def principles(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "values": [p for p in rows if p.kind == "value"],
             "commitments": [p for p in rows if p.kind == "commitment"],
+            "suggestions": suggestions(),
             **role_context(workspace),
         },
         status=400 if form.errors else 200,
@@ -157,6 +159,21 @@ def principle_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         },
         status=400 if form.errors else status,
     )
+
+
+@login_required
+@require_POST
+def principles_adopt(request: HttpRequest, slug: str) -> HttpResponse:
+    """Add the suggested starting list (skipping names the workspace already has)."""
+    workspace = get_workspace_for_user(request, slug, Role.ADMIN)
+    added = adopt_suggestions(workspace=workspace, user=request.user)
+    messages.success(
+        request,
+        f"Added {len(added)} suggested values and commitments. Edit them to make them yours."
+        if added
+        else "You already have every suggested value and commitment.",
+    )
+    return redirect("appraisals:principles", slug)
 
 
 @login_required

@@ -305,3 +305,27 @@ def test_cli_prints_the_appraisal(cast: Cast, safeguarding: Principle) -> None:
         call_command("appraise", "hope", "999")
     with pytest.raises(CommandError, match="No workspace with the slug 'nope'"):
         call_command("appraise", "nope", "1")
+
+
+def test_summary_on_the_partnership_page_has_constant_queries(cast: Cast) -> None:
+    client = as_user(cast.viewer)
+    page = reverse("partnership_detail", args=[cast.workspace.slug, cast.partnership.pk])
+
+    def count(n: int, start: int) -> int:
+        for i in range(n):
+            principle(cast, f"Value {start + i}", kind="value")
+        Decision.objects.create(
+            workspace=cast.workspace,
+            partnership=cast.partnership,
+            outcome="dont_go",
+            recommendation="dont_go",
+            reasons="r",
+            approved_by=f"Board {start}",
+        )
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(page)
+        assert f"approved by Board {start}" in response.content.decode()
+        return len(queries)
+
+    client.get(page)  # the first request fills per-process caches (content types)
+    assert count(1, 0) == count(15, 100)
