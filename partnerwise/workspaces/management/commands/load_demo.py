@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from partnerwise.appraisals.demo import load_demo_appraisals
 from partnerwise.workspaces.demo import DEMO_PASSWORD, load_demo
 
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
                 raise CommandError("in production give the demo users a --password")
             password = DEMO_PASSWORD
         result = load_demo(password=password)
+        load_demo_appraisals(result.workspace)
         made = ", ".join(f"{n} {what}" for what, n in result.created.items())
         self.stdout.write(f"Demo workspace '{result.workspace.slug}' ready (new: {made}).")
         self.stdout.write(
