@@ -311,9 +311,16 @@ def invitation_cancel(request: HttpRequest, slug: str, pk: int, invitation_id: i
     return redirect("partnership_detail", slug, pk)
 
 
+def _rater_label(invitation: RatingInvitation, name: str) -> str:
+    partner = invitation.rater_organisation
+    return f"{name} ({partner.name})" if partner else name
+
+
 def _live_invitation(token: str) -> RatingInvitation | None:
     found = (
-        RatingInvitation.objects.select_related("workspace", "partnership", "subject")
+        RatingInvitation.objects.select_related(
+            "workspace", "partnership", "subject", "rater_organisation"
+        )
         .filter(token_hash=hash_token(token))
         .first()
     )
@@ -356,8 +363,8 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
                 workspace=workspace,
                 user=None,
                 obj=invitation.partnership,
-                action="received a partner's rating",
-                summary=f"{assessment.rater_name} rated {invitation.subject.name}",
+                action="rated us through a partner link",
+                summary=_rater_label(invitation, assessment.rater_name),
             )
         return render(request, "assessments/rate_thanks.html", {"invitation": invitation})
     return render(

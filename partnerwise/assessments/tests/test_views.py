@@ -124,6 +124,11 @@ def test_partner_rates_us_through_a_single_use_link(cast: Cast, client: Client) 
     text = profile.content.decode()
     assert "How partners see us" in text and "How we see ourselves" in text
     assert "No partner has rated us yet" not in text
+    partnership = client.get(reverse("partnership_detail", args=["hope", cast.partnership.pk]))
+    assert (
+        "Someone without an account rated us through a partner link: Sam (Big Prime Ltd)"
+        in partnership.content.decode()
+    )
 
 
 def test_an_expired_or_cancelled_link_does_not_work(cast: Cast, client: Client) -> None:
