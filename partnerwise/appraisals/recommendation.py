@@ -90,9 +90,10 @@ def _signed(value: float) -> str:
     return f"{value:+.1f}"
 
 
-def _quoted(rated: Rated) -> str:
-    evidence = rated.evidence.strip()
-    return f"'{rated.name}'" + (f" ({evidence})" if evidence else "")
+def _sentence(start: str, rated: Rated) -> str:
+    """`start`, then the evidence after a colon if there is any, as one sentence."""
+    evidence = rated.evidence.strip().rstrip(".")
+    return f"{start}: {evidence}." if evidence else f"{start}."
 
 
 def override_required(outcome: str, red_line_conflicts: Sequence[str]) -> bool:
@@ -109,13 +110,13 @@ def _rating_findings(
                 concerns.append(f"Red line '{rated.name}' has not been rated yet.")
                 conditions.append(f"Check the red line '{rated.name}' before going in.")
         elif rated.is_red_line and rated.score <= CONFLICT:
-            stoppers.append(f"Red line {_quoted(rated)} is rated as in conflict.")
+            stoppers.append(_sentence(f"Red line '{rated.name}' is rated as in conflict", rated))
         elif rated.is_red_line and rated.score == STRAIN:
-            concerns.append(f"Red line {_quoted(rated)} is under strain.")
+            concerns.append(_sentence(f"Red line '{rated.name}' is under strain", rated))
             conditions.append(f"Written safeguards for the red line '{rated.name}'.")
         elif rated.score <= CONFLICT:
             what = "value" if rated.kind == "value" else "commitment to service users"
-            concerns.append(f"The {what} {_quoted(rated)} is rated as in conflict.")
+            concerns.append(_sentence(f"The {what} '{rated.name}' is rated as in conflict", rated))
             conditions.append(f"Resolve the conflict with '{rated.name}'.")
     if not [r for r in ratings if r.score is not None]:
         concerns.append("No value or commitment to service users has been rated yet.")
