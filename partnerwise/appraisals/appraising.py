@@ -172,7 +172,11 @@ def appraise(
     """The appraisal of `partnership` as it stands, with the recommendation and its reasons."""
     appraisal = workspace.appraisals.filter(partnership=partnership).first()
     principles = list(workspace.principles.order_by("kind", "position", "name", "pk"))
-    ratings = list(workspace.ratings.filter(appraisal=appraisal)) if appraisal else []
+    ratings = (
+        list(workspace.ratings.filter(appraisal=appraisal).select_related("rated_by"))
+        if appraisal
+        else []
+    )
     values, commitments = principle_rows(principles, ratings)
 
     typology = default_typology()

@@ -477,6 +477,7 @@ def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "form": form,
             "stale": stale,
             "latest": latest,
+            "history": history_for(workspace, picture.appraisal)[:30] if picture.appraisal else [],
             **role_context(workspace),
         },
         status=status,
