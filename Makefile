@@ -6,7 +6,9 @@ UV := .tools/bin/uv
 PW := .venv/bin/partnerwise
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test test-sqlite test-postgres lint bench clean
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: install browser-deps run test test-sqlite test-postgres lint bench clean
 
 .tools/bin/uv:
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 is needed (pyenv install 3.12)"; exit 1; }
@@ -18,6 +20,21 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 	touch $@
 
 install: .venv/.installed
+
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used)
+# and run axe-core from npm. As root, install Chromium; otherwise say how.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+browser-deps: node_modules/.installed
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "Chromium is missing, so the browser tests will be skipped: sudo apt-get install chromium"; \
+	  fi; \
+	fi
 
 run: install
 	mkdir -p var
@@ -32,10 +49,10 @@ lint: install
 	$(PW) makemigrations --check --dry-run
 	$(PW) check --fail-level WARNING
 
-test-sqlite: install
+test-sqlite: install browser-deps
 	PYTHONWARNINGS=error .venv/bin/pytest -q
 
-test-postgres: install
+test-postgres: install browser-deps
 	DATABASE_URL=$(TEST_DATABASE_URL) PYTHONWARNINGS=error .venv/bin/pytest -q
 
 test: lint test-sqlite test-postgres
@@ -44,4 +61,4 @@ bench: install
 	.venv/bin/python bench/run.py
 
 clean:
-	rm -rf .venv .tools var/*.sqlite3*
+	rm -rf .venv .tools node_modules var/*.sqlite3*
