@@ -414,7 +414,7 @@ def record_decision(
             user=user,
             obj=appraisal,
             action="recorded a decision",
-            summary=f"{decision.get_outcome_display()}, approved by {decision.approved_by}"
+            summary=f"outcome {decision.get_outcome_display()}, approved by {decision.approved_by}"
             + (" (red-line override)" if decision.override_reason else ""),
         )
     return decision
