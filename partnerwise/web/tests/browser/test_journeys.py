@@ -213,3 +213,71 @@ def test_journey_2_a_prime_calls(
     )
     lead.axe()
     assert len(lead.checked) >= 12
+
+
+def test_journey_3_deciding(
+    live_server: Any, transactional_db: None, cast: Cast, browser: Any
+) -> None:
+    """The appraisal against our values, a red line that cannot be waved through without a
+    written reason, the recorded decision, and the printed board paper."""
+    from partnerwise.appraisals.models import Principle, PrincipleKind
+
+    Principle.objects.create(
+        workspace=cast.workspace,
+        kind=PrincipleKind.COMMITMENT,
+        name="No payment by results alone",
+        is_red_line=True,
+    )
+    Principle.objects.create(
+        workspace=cast.workspace, kind=PrincipleKind.VALUE, name="Lived experience leads"
+    )
+    lead = Journey(browser, live_server.url)
+    page = lead.page
+    lead.sign_in("editor@hope.org")
+    lead.go(reverse("partnership_detail", args=["hope", cast.partnership.pk]))
+    page.get_by_role("link", name="Appraisal: values, risks and terms").click()
+    assert page.get_by_role("heading", name="Appraisal of Restart sub-contract").is_visible()
+    lead.axe()
+
+    # The red line is in conflict: the payment model is payment by results alone.
+    page.get_by_label("No payment by results alone (red line)").select_option("-2")
+    page.get_by_label("Evidence for 'No payment by results alone'").fill(
+        "100% of the sub-contract is paid on job outcomes."
+    )
+    page.get_by_label("Lived experience leads", exact=True).select_option("1")
+    page.get_by_role("button", name="Save the appraisal").click()
+    lead.axe()
+
+    page.get_by_role("link", name="Record a decision").first.click()
+    lead.axe()
+    page.get_by_label("Go with conditions").check()
+    page.get_by_label("Reasons", exact=True).fill("The prime is the only route into this contract.")
+    page.get_by_label("Conditions", exact=True).fill(
+        "Outcome payments capped at 40%; a 6-month break clause."
+    )
+    page.get_by_label("Approved by", exact=True).fill("Board of trustees")
+    page.get_by_label("Date of the decision").fill("2026-11-20")
+    page.get_by_role("button", name="Record the decision").click()
+    # Refused: going ahead against a red line needs a written reason.
+    assert page.get_by_text("conflicts with the red line").first.is_visible()
+    lead.axe()
+    page.get_by_label("Override reason").fill(
+        "Trustees accept it for one year while the cap is negotiated."
+    )
+    page.get_by_role("button", name="Record the decision").click()
+    assert page.get_by_text("Decision: Go with conditions").first.is_visible()
+
+    lead.go(reverse("appraisals:board_paper", args=["hope", cast.partnership.pk]))
+    lead.axe()
+    page.emulate_media(media="print")
+    paper = page.inner_text("body")
+    for expected in [
+        "Restart sub-contract",
+        "Go with conditions",
+        "Board of trustees",
+        "Trustees accept it for one year while the cap is negotiated.",
+        "No payment by results alone",
+    ]:
+        assert expected in paper, expected
+    assert not page.locator(".site-header").is_visible()  # navigation is not printed
+    assert page.pdf().startswith(b"%PDF")
