@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from partnerwise.appraisals.playbook import Entry, Hit, Situation, hits
+from partnerwise.appraisals.playbook import FORM_LABELS, ROLE_LABELS, Entry, Hit, Situation, hits
 
 Outcome = Literal["go", "go_with_conditions", "dont_go"]
 PrincipleKind = Literal["value", "commitment"]
@@ -123,21 +123,37 @@ def _rating_findings(
         conditions.append("Rate the partnership against our values and commitments.")
 
 
-def _playbook_findings(applying: Sequence[Hit], concerns: list[str], conditions: list[str]) -> None:
-    groups: dict[tuple[str, ...], list[Hit]] = {}
+def _playbook_findings(
+    situation: Situation, applying: Sequence[Hit], concerns: list[str], conditions: list[str]
+) -> None:
+    """Each high-severity hit becomes a condition; the reasons say which facts brought them:
+    one line per partner archetype, and one for the partnership's form and our role."""
+    by_partner: dict[tuple[str, ...], list[Hit]] = {}
+    by_situation: list[Hit] = []
     for hit in applying:
         if hit.entry.severity != "high":
             continue
-        groups.setdefault(hit.because, []).append(hit)
+        if hit.entry.archetypes:
+            by_partner.setdefault(hit.because, []).append(hit)
+        else:
+            by_situation.append(hit)
         maybe = " (if the mixed profile is right)" if hit.tentative else ""
         if hit.entry.kind == "term":
             conditions.append(f"{hit.entry.title}{maybe}.")
         else:
             conditions.append(f"A plan for the risk '{hit.entry.title}'{maybe}.")
-    for because, group in groups.items():
-        titles = "; ".join(hit.entry.title for hit in group)
+
+    def items(group: Sequence[Hit]) -> str:
         count = f"{len(group)} high-severity {'item' if len(group) == 1 else 'items'}"
-        concerns.append(f"Because {' and '.join(because)}, the playbook raises {count}: {titles}.")
+        return f"{count}: " + "; ".join(hit.entry.title for hit in group)
+
+    for because, group in by_partner.items():
+        concerns.append(f"Because {' and '.join(because)}, the playbook raises {items(group)}.")
+    if by_situation:
+        form = FORM_LABELS.get(situation.form, situation.form).lower()
+        roles = " and ".join(ROLE_LABELS.get(r, r).lower() for r in situation.our_roles)
+        where = f"a {form}" + (f" in which we are {roles}" if roles else "")
+        concerns.append(f"For {where}, the playbook raises {items(by_situation)}.")
 
 
 def recommend(
@@ -174,7 +190,7 @@ def recommend(
             )
             concerns.append(f"We don't yet know what sort of partner {partner.name} is: {state}.")
             conditions.append(f"Assess {partner.name} on the partner instrument.")
-    _playbook_findings(applying, concerns, conditions)
+    _playbook_findings(situation, applying, concerns, conditions)
 
     outcome: Outcome
     if stoppers:
