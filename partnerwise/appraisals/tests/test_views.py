@@ -176,6 +176,14 @@ def test_red_line_go_is_refused_without_override_and_accepted_with_one(
         {**DECISION, "appraisal_version": 1, "override_reason": "DBS checks funded by month 1."},
     )
     assert accepted.status_code == 302
+    assert (
+        "The appraisal has changed since"
+        not in client.get(url("appraisal", cast, pk)).content.decode()
+    )
+    client.post(url("appraisal", cast, pk), ratings_post(1, {safeguarding: (1, "DBS done")}))
+    page = client.get(url("appraisal", cast, pk)).content.decode()
+    assert "The appraisal has changed since this decision was recorded" in page
+    assert "now recommends Go with conditions" in page
     decision = Decision.objects.get()
     assert decision.outcome == "go"
     assert decision.recommendation == "dont_go"
