@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, IntegerField, Max, Q, Sum
+from django.db.models.functions import Cast, Collate
 
 from partnerwise.opendata.models import (
     Award,
@@ -87,16 +88,23 @@ def search_organisations(
             )
     normalised = normalise_name(query)
     if normalised and len(results) < limit:
-        names = SearchName.objects.all()
+        # A prefix is a range in byte order: normalised names are plain ASCII, and U+FFFF
+        # sorts after all of it. SQLite compares bytes already; PostgreSQL is told to
+        # (its "C" collation), which an index made in migration 0006 serves.
+        upper = normalised + "\uffff"
+        names: Any
         if connection.vendor == "postgresql":
-            names = names.filter(normalised__startswith=normalised)
+            names = (
+                SearchName.objects.alias(key=Collate("normalised", "C"))
+                .filter(key__gte=normalised, key__lt=upper)
+                .order_by("key", "organisation_id")
+            )
         else:
-            # SQLite's LIKE ignores case and so cannot use the index; a range can.
-            names = names.filter(normalised__gte=normalised, normalised__lt=normalised + "\uffff")
+            names = SearchName.objects.filter(
+                normalised__gte=normalised, normalised__lt=upper
+            ).order_by("normalised", "organisation_id")
         hits = list(
-            names.order_by("normalised", "organisation_id").values_list(
-                "organisation_id", "name", "normalised", "source"
-            )[: limit * 5]
+            names.values_list("organisation_id", "name", "normalised", "source")[: limit * 5]
         )
         organisations = visible.in_bulk({hit[0] for hit in hits})
         ranked = sorted(
@@ -280,7 +288,8 @@ def buyers_of(organisation: Organisation, limit: int = 50) -> list[Relationship]
             count=Count("id"),
             total=Sum("value"),
             latest=Max("award_date"),
-            central=Max("buyer_is_central_government"),
+            # PostgreSQL has no MAX(boolean); the integer cast works on both databases.
+            central=Max(Cast("buyer_is_central_government", IntegerField())),
         )
         .order_by("-total", "buyer")[:limit]
     )

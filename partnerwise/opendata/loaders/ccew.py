@@ -73,8 +73,8 @@ def open_files(paths: Iterable[Path], report: ImportReport) -> list[ExtractFile]
         extract = open_extract(path)
         if not extract.supported:
             report.warn(
-                f"{path.name}: table {extract.table!r} is not imported "
-                f"(imported: {', '.join(TABLES)})"
+                f"register tables not imported (this importer reads {', '.join(TABLES)})"
+                f"\x00{path.name}"
             )
             continue
         if extract.table in seen:
@@ -155,7 +155,7 @@ def load_charity(cursor: CursorWrapper, extract: ExtractFile, report: ImportRepo
     file = extract.path.name
     stage = Stage(
         cursor,
-        "pw_stage_charity",
+        "pw_stage_raw",
         [
             ("seq", "BIGINT"),
             ("position", "TEXT"),
@@ -164,8 +164,6 @@ def load_charity(cursor: CursorWrapper, extract: ExtractFile, report: ImportRepo
             ("chc_id", "TEXT"),
             ("coh_id", "TEXT"),
             ("org_website", "TEXT"),
-            ("org_id", "BIGINT"),
-            ("is_new_org", "BOOLEAN"),
         ],
     )
     label = f"{file} (charity)"
@@ -183,18 +181,15 @@ def load_charity(cursor: CursorWrapper, extract: ExtractFile, report: ImportRepo
                 f"GB-CHC-{data['registered_number']}",
                 _company_org_id(data["company_number"]) if main else None,
                 _website(data["website"]),
-                None,
-                False,
             ]
         )
         read += 1
-    stage.index("organisation_number")
-    stage.index("registered_number", "linked_number")
+    stage.flush()
     report.add("charity: rows read", read)
 
     duplicate = _first(
         cursor,
-        "SELECT organisation_number, MIN(position), MAX(position) FROM pw_stage_charity "
+        "SELECT organisation_number, MIN(position), MAX(position) FROM pw_stage_raw "
         "GROUP BY organisation_number HAVING COUNT(*) > 1",
     )
     if duplicate:
@@ -202,33 +197,54 @@ def load_charity(cursor: CursorWrapper, extract: ExtractFile, report: ImportRepo
             f"{file}, {duplicate[2]}, field 'organisation_number': {duplicate[0]} "
             f"already given at {duplicate[1]}"
         )
+    duplicate = _first(
+        cursor,
+        "SELECT registered_number, MIN(position), MAX(position) FROM pw_stage_raw "
+        "WHERE linked_number = 0 GROUP BY registered_number HAVING COUNT(*) > 1",
+    )
+    if duplicate:
+        raise ImportFailed(
+            f"{file}, {duplicate[2]}, field 'registered_charity_number': main charity "
+            f"{duplicate[0]} already given at {duplicate[1]}"
+        )
     _check_not_older(cursor, file)
 
     org, ident, rc = table(Organisation), table(Identifier), table(od.RegisterCharity)
     now = timezone.now()
 
-    # Which organisation is each main charity? First by charity number, then by company.
-    execute(
-        cursor,
-        f"UPDATE pw_stage_charity SET org_id = (SELECT i.organisation_id FROM {ident} i "
-        f"WHERE i.workspace_id IS NULL AND i.value = pw_stage_charity.chc_id) "
-        f"WHERE linked_number = 0",
-    )
-    execute(
-        cursor,
-        f"UPDATE pw_stage_charity SET org_id = (SELECT i.organisation_id FROM {ident} i "
-        f"WHERE i.workspace_id IS NULL AND i.value = pw_stage_charity.coh_id) "
-        f"WHERE linked_number = 0 AND org_id IS NULL AND coh_id IS NOT NULL",
-    )
-    # New organisations get ids handed out here (the tables are locked), so that one
-    # INSERT ... SELECT creates them all and the stage knows each one's id.
+    # Which organisation is each main charity? First by charity number, then by company;
+    # failing both, a new one whose id is handed out here (the tables are locked), so one
+    # INSERT ... SELECT creates them all. Joins into new tables rather than UPDATEs of the
+    # stage: PostgreSQL would rewrite every stage row for each UPDATE.
     base = scalar(cursor, f"SELECT COALESCE(MAX(id), 0) FROM {org}")
-    new_orgs = execute(
-        cursor,
-        "UPDATE pw_stage_charity SET org_id = %s + seq, is_new_org = TRUE "
-        "WHERE linked_number = 0 AND org_id IS NULL",
+    cursor.execute("DROP TABLE IF EXISTS pw_main")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE pw_main AS SELECT s.registered_number, "
+        f"COALESCE(i1.organisation_id, i2.organisation_id, %s + s.seq) AS org_id, "
+        f"(i1.organisation_id IS NULL AND i2.organisation_id IS NULL) AS is_new_org "
+        f"FROM pw_stage_raw s "
+        f"LEFT JOIN {ident} i1 ON i1.workspace_id IS NULL AND i1.value = s.chc_id "
+        f"LEFT JOIN {ident} i2 ON i2.workspace_id IS NULL AND i2.value = s.coh_id "
+        f"WHERE s.linked_number = 0",
         [base],
     )
+    cursor.execute("CREATE INDEX pw_main_number ON pw_main (registered_number)")
+    # Linked charities belong to their main charity's organisation (from this file, or
+    # from an earlier import when the main charity's row is not here).
+    cursor.execute("DROP TABLE IF EXISTS pw_stage_charity")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE pw_stage_charity AS SELECT s.*, "
+        f"COALESCE(m.org_id, i.organisation_id) AS org_id, "
+        f"(s.linked_number = 0 AND COALESCE(m.is_new_org, FALSE)) AS is_new_org "
+        f"FROM pw_stage_raw s "
+        f"LEFT JOIN pw_main m ON m.registered_number = s.registered_number "
+        f"LEFT JOIN {ident} i ON i.workspace_id IS NULL AND i.value = s.chc_id"
+    )
+    cursor.execute("CREATE INDEX pw_stage_charity_number ON pw_stage_charity (organisation_number)")
+    if connection.vendor == "postgresql":
+        cursor.execute("ANALYZE pw_stage_charity")
+    stage.drop()
+    new_orgs = scalar(cursor, "SELECT COUNT(*) FROM pw_main WHERE is_new_org")
     kind = "CASE WHEN s.is_cio THEN 'cio' ELSE 'charity' END"
     removed = "(LOWER(s.status) = 'removed')"
     execute(
@@ -244,20 +260,6 @@ def load_charity(cursor: CursorWrapper, extract: ExtractFile, report: ImportRepo
     )
     reset_sequence(cursor, Organisation)
     report.add("organisations: new", new_orgs)
-
-    # Linked charities belong to their main charity's organisation.
-    execute(
-        cursor,
-        "UPDATE pw_stage_charity SET org_id = (SELECT m.org_id FROM pw_stage_charity m "
-        "WHERE m.registered_number = pw_stage_charity.registered_number "
-        "AND m.linked_number = 0) WHERE linked_number <> 0",
-    )
-    execute(
-        cursor,
-        f"UPDATE pw_stage_charity SET org_id = (SELECT i.organisation_id FROM {ident} i "
-        f"WHERE i.workspace_id IS NULL AND i.value = pw_stage_charity.chc_id) "
-        f"WHERE linked_number <> 0 AND org_id IS NULL",
-    )
 
     # Identifiers the organisations lack (an organisation found by company number gains
     # its charity number and the other way round).
@@ -340,7 +342,8 @@ def load_charity(cursor: CursorWrapper, extract: ExtractFile, report: ImportRepo
             f"{file}: {orphans} linked charities have no main charity (linked number 0) in "
             "the register; they are kept without an organisation"
         )
-    stage.drop()
+    cursor.execute("DROP TABLE pw_stage_charity")
+    cursor.execute("DROP TABLE pw_main")
     return bool(new_orgs or updated_orgs or changed or inserted or gone)
 
 
@@ -354,7 +357,7 @@ def _check_not_older(cursor: CursorWrapper, file: str) -> None:
     """Refuse to roll the register back to an older extract by mistake."""
     rc = table(od.RegisterCharity)
     newest = scalar(cursor, f"SELECT MAX(extract_date) FROM {rc}")
-    incoming = scalar(cursor, "SELECT MAX(extract_date) FROM pw_stage_charity")
+    incoming = scalar(cursor, "SELECT MAX(extract_date) FROM pw_stage_raw")
     if newest and incoming:
         newest_date = newest if isinstance(newest, dt.date) else dt.date.fromisoformat(newest)
         incoming_date = (

@@ -48,6 +48,8 @@ class FieldError(ValueError):
 
 
 def to_int(value: Any) -> int | None:
+    if type(value) is int:
+        return value
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -65,6 +67,12 @@ def to_int(value: Any) -> int | None:
 def to_decimal(value: Any) -> Decimal | None:
     if value is None or value == "":
         return None
+    if type(value) is int:
+        return Decimal(value)
+    if type(value) is Decimal and value.is_finite():
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent >= -2:
+            return value  # JSON numbers arrive as Decimal already; most need no rounding
     if isinstance(value, bool):
         raise FieldError(f"expected an amount, got {value!r}")
     try:
@@ -93,11 +101,14 @@ def to_iso_date(value: Any) -> str | None:
     """An ISO date string from the ISO forms the sources use (time parts are dropped)."""
     if value is None or value == "":
         return None
-    text = str(value).strip()
+    full = str(value).strip()
+    text = full[:10]
     try:
-        return dt.date.fromisoformat(text[:10]).isoformat()
+        parsed = dt.date.fromisoformat(text)
     except ValueError:
-        raise FieldError(f"expected a date like 2024-09-10, got {text[:40]!r}") from None
+        raise FieldError(f"expected a date like 2024-09-10, got {full[:40]!r}") from None
+    # fromisoformat also reads compact forms (20240910); give back the extended one.
+    return text if text[4:5] == "-" else parsed.isoformat()
 
 
 def to_text(value: Any) -> str:

@@ -40,7 +40,9 @@ _WHITESPACE = re.compile(r"\s+")
 
 
 def _clean_text(value: Any) -> str:
-    text = to_text(value)
+    if value is None:
+        return ""
+    text = value.strip() if type(value) is str else to_text(value)
     if "\r" in text or "\n" in text or "\t" in text:
         text = _WHITESPACE.sub(" ", text).strip()
     return text
