@@ -71,7 +71,7 @@ def build(size: int, label: str) -> tuple[object, object, object]:
             workspace=workspace,
             appraisal=appraisal,
             principle=p,
-            score=(i % 5) - 1,
+            score=(i % 4) - 1,
             evidence="e" * 80,
             rated_by=user,
         )
