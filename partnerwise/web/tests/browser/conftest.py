@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
@@ -45,3 +46,6 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+        # The ORM calls made while Playwright runs get their own connection (Django's
+        # connections are context-local); close it, or PostgreSQL cannot drop the test database.
+        connections.close_all()
