@@ -7,6 +7,11 @@ P = "w/<slug:slug>/partnerships/<int:pk>/"
 urlpatterns = [
     path(P + "assess/<int:org_id>/", views.assess, name="assess"),
     path(P + "profile/<int:org_id>/", views.profile, name="profile"),
+    path(
+        P + "assessments/<int:assessment_id>/edit/",
+        views.assessment_edit,
+        name="assessment_edit",
+    ),
     path(P + "invitations/new/", views.invitation_new, name="rating_invitation_new"),
     path(
         P + "invitations/<int:invitation_id>/cancel/",

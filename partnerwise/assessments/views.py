@@ -8,8 +8,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,9 +26,15 @@ from partnerwise.assessments.typologies import default_typology, engine_typology
 from partnerwise.opendata.directory import suggested_facts
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Partnership
-from partnerwise.web.pages import refuse_unless_post, role_context, signed_in
+from partnerwise.web.pages import (
+    is_admin,
+    posted_version,
+    refuse_unless_post,
+    role_context,
+    signed_in,
+)
 from partnerwise.workspaces.access import get_workspace_for_user
-from partnerwise.workspaces.history import history_for, record_change
+from partnerwise.workspaces.history import record_change
 from partnerwise.workspaces.models import Role, Workspace
 from partnerwise.workspaces.tokens import hash_token, new_token
 
@@ -134,6 +143,112 @@ def assess(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespons
     )
 
 
+def _answer_label(pair: tuple[int | None, str] | None) -> str:
+    label = "Don't know" if pair is None or pair[0] is None else SCALE_LABELS[str(pair[0])]
+    return f"{label}; {pair[1]}" if pair and pair[1] else label
+
+
+@login_required
+def assessment_edit(request: HttpRequest, slug: str, pk: int, assessment_id: int) -> HttpResponse:
+    """Change a colleague rating, refusing a save based on answers someone changed since."""
+    workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    partnership = get_object_or_404(workspace.partnerships, pk=pk)
+    assessment = get_object_or_404(
+        workspace.assessments.filter(partnership=partnership, rater_kind=RaterKind.COLLEAGUE)
+        .select_related("subject", "typology")
+        .prefetch_related("answers"),
+        pk=assessment_id,
+    )
+    user = signed_in(request)
+    if assessment.rater_id != user.pk and not is_admin(workspace):
+        raise PermissionDenied("Only the person who rated, or an admin, can change these answers")
+    model = engine_typology(assessment.typology, workspace)
+    statements = {i.id: i.statement for i in model.indicators}
+    before = {a.indicator: (a.rating, a.evidence) for a in assessment.answers.all()}
+    initial: dict[str, Any] = {
+        "rater_name": assessment.rater_name,
+        "assessed_on": assessment.assessed_on,
+        "notes": assessment.notes,
+    }
+    for key, (rating, evidence) in before.items():
+        initial[f"rating_{key}"] = str(rating) if rating is not None else "dk"
+        initial[f"evidence_{key}"] = evidence
+    form = AssessmentForm(request.POST or None, indicators=model.indicators, initial=initial)
+    conflict: list[dict[str, str]] | None = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        after = form.answers()
+        with transaction.atomic():
+            updated = workspace.assessments.filter(
+                pk=assessment.pk, version=posted_version(request)
+            ).update(
+                rater_name=form.cleaned_data["rater_name"],
+                assessed_on=form.cleaned_data["assessed_on"],
+                notes=form.cleaned_data["notes"],
+                version=F("version") + 1,
+                updated=timezone.now(),
+            )
+            if updated:
+                assessment.answers.all().delete()
+                Answer.objects.bulk_create(
+                    Answer(
+                        workspace=workspace,
+                        assessment=assessment,
+                        indicator=key,
+                        rating=rating,
+                        evidence=evidence,
+                    )
+                    for key, (rating, evidence) in after.items()
+                )
+                record_change(
+                    workspace=workspace,
+                    user=user,
+                    obj=assessment,
+                    action="changed a rating",
+                    changes={
+                        statements.get(key, key): (
+                            _answer_label(before.get(key)),
+                            _answer_label(after[key]),
+                        )
+                        for key in after
+                        if before.get(key, (None, "")) != after[key]
+                    },
+                    summary=f"{assessment.rater_name} on {assessment.subject.name}",
+                )
+        if updated:
+            messages.success(request, "Your changes to the rating have been saved.")
+            return redirect("profile", slug, pk, assessment.subject_id)
+        current = Assessment.objects.prefetch_related("answers").get(pk=assessment.pk)
+        saved = {a.indicator: (a.rating, a.evidence) for a in current.answers.all()}
+        conflict = [
+            {
+                "label": statements.get(key, key),
+                "yours": _answer_label(after[key]),
+                "current": _answer_label(saved.get(key)),
+            }
+            for key in after
+            if saved.get(key, (None, "")) != after[key]
+        ]
+        assessment = current
+        status = 409
+    return render(
+        request,
+        "assessments/assess.html",
+        {
+            "partnership": partnership,
+            "subject": assessment.subject,
+            "is_us": assessment.subject_id == workspace.organisation_id,
+            "form": form,
+            "editing": assessment,
+            "version": assessment.version,
+            "conflict": conflict,
+            "action": reverse("assessment_edit", args=[slug, pk, assessment.pk]),
+            **role_context(workspace),
+        },
+        status=status,
+    )
+
+
 def _suggestions(subject: Organisation, workspace: Workspace) -> dict[str, str]:
     """Open-data hints for indicators such as size_gap and gov_prime, in plain words."""
     if subject.pk == workspace.organisation_id:
@@ -208,7 +323,11 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
         {"point": point, "verdict": describe(point.profile, model)["verdict"]}
         for point in profile_history(workspace, partnership, subject, typology)
     ]
-    changes = history_for(workspace, partnership).filter(action="added a rating")[:20]
+    # Who rated and who changed a rating, for the ratings on this page.
+    changes = workspace.changerecords.filter(
+        content_type=ContentType.objects.get_for_model(Assessment),
+        object_id__in=[a.pk for a in assessments],
+    ).select_related("user")[:30]
     return render(
         request,
         "assessments/profile.html",
@@ -219,6 +338,7 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
             "ours": describe(ours, model),
             "theirs": describe(theirs, model) if theirs and theirs.raters else None,
             "assessments": assessments,
+            "user_id": signed_in(request).pk,
             "drift": history,
             "history": changes,
             **role_context(workspace),

@@ -22,7 +22,7 @@ from partnerwise.organisations.finding import search
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.forms import PARTNERSHIP_FIELDS, ParticipationForm, PartnershipForm
 from partnerwise.partnerships.models import Partnership
-from partnerwise.web.pages import refuse_unless_post, role_context
+from partnerwise.web.pages import posted_version, refuse_unless_post, role_context
 from partnerwise.workspaces.access import get_workspace_for_user
 from partnerwise.workspaces.history import diff, history_for, record_change
 from partnerwise.workspaces.models import Role, Workspace
@@ -82,7 +82,7 @@ def partnership_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = PartnershipForm(request.POST, instance=_partnership(workspace, pk))
-        seen_version = _int(request.POST.get("version"))
+        seen_version = posted_version(request)
         if form.is_valid():
             before = _values(partnership)
             after = {name: form.cleaned_data[name] for name in PARTNERSHIP_FIELDS}

@@ -38,3 +38,12 @@ def role_context(workspace: Workspace) -> dict[str, object]:
 def refuse_unless_post(request: HttpRequest) -> HttpResponseNotAllowed | None:
     """405 for anything but POST. Called after the access check, so outsiders still get 404."""
     return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+
+
+def posted_version(request: HttpRequest) -> int:
+    """The record version a form was built from (a hidden input); -1 if missing or garbled,
+    which matches no row, so the save is refused rather than guessed."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1

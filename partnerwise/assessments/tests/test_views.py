@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from partnerwise.assessments.models import Assessment, RaterKind, RatingInvitation
 from partnerwise.conftest import Cast
+from partnerwise.workspaces.models import ChangeRecord
 
 # A prime behaving like the founding document's Big beasts: a big government contract,
 # in if you supply at their price, out if not.
@@ -166,3 +167,60 @@ def test_the_form_offers_facts_from_open_data(cast: Cast, client: Client) -> Non
     assert "That suggests “strongly agree”" in text
     ourselves = client.get(reverse("assess", args=["hope", cast.partnership.pk, cast.us.pk]))
     assert "From open data:" not in ourselves.content.decode()
+
+
+def test_changing_a_rating_is_logged_and_a_stale_change_refused(cast: Cast, client: Client) -> None:
+    client.force_login(cast.editor)
+    url = reverse("assess", args=["hope", cast.partnership.pk, cast.prime.pk])
+    client.post(url, answers(BIG_BEAST))
+    stored = Assessment.objects.get()
+    edit = reverse("assessment_edit", args=["hope", cast.partnership.pk, stored.pk])
+    page = client.get(edit).content.decode()
+    assert re.search(r'name="rating_power" value="5"[^>]*checked', page)
+    assert re.search(r'name="rating_sociable" value="dk"[^>]*checked', page)
+    assert 'name="version" value="1"' in page
+    changed = {**BIG_BEAST, "slack": "3"}
+    assert client.post(edit, answers(changed, version="1")).status_code == 302
+    stored.refresh_from_db()
+    assert stored.version == 2 and stored.answer_map()["slack"] == 3
+    record = ChangeRecord.objects.get(action="changed a rating")
+    assert record.changes == [
+        {
+            "field": "When things get difficult, they cut partners some slack.",
+            "old": "Strongly disagree",
+            "new": "Neither agree nor disagree",
+        }
+    ]
+    # A second tab still on version 1 is refused, and shows both answers.
+    stale = client.post(edit, answers({**BIG_BEAST, "slack": "5"}, version="1"))
+    assert stale.status_code == 409
+    text = stale.content.decode()
+    assert "Someone else changed this rating while you were editing" in text
+    assert "<td>Strongly agree</td><td>Neither agree nor disagree</td>" in text
+    stored.refresh_from_db()
+    assert stored.answer_map()["slack"] == 3
+    profile = client.get(reverse("profile", args=["hope", cast.partnership.pk, cast.prime.pk]))
+    assert "changed a rating" in profile.content.decode()
+
+
+def test_only_the_rater_or_an_admin_may_change_a_rating(cast: Cast, client: Client) -> None:
+    client.force_login(cast.editor)
+    client.post(
+        reverse("assess", args=["hope", cast.partnership.pk, cast.prime.pk]), answers(BIG_BEAST)
+    )
+    edit = reverse(
+        "assessment_edit", args=["hope", cast.partnership.pk, Assessment.objects.get().pk]
+    )
+    other_editor = Client()
+    other_editor.force_login(cast.admin)
+    assert other_editor.get(edit).status_code == 200
+    from partnerwise.workspaces.models import Membership
+
+    Membership.objects.filter(user=cast.admin).update(role="editor")
+    assert other_editor.get(edit).status_code == 403
+    viewer = Client()
+    viewer.force_login(cast.viewer)
+    assert viewer.get(edit).status_code == 403
+    outsider = Client()
+    outsider.force_login(cast.outsider)
+    assert outsider.get(edit).status_code == 404

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from partnerwise.conftest import Cast
+from partnerwise.conftest import Cast, rate
 from partnerwise.workspaces.models import Membership
 
 
@@ -35,6 +35,7 @@ def pages(cast: Cast) -> list[Page]:
     slug, pk, prime = "hope", cast.partnership.pk, cast.prime.pk
     participation = cast.partnership.participations.get(organisation=cast.prime).pk
     membership = Membership.objects.get(workspace=cast.workspace, user=cast.viewer).pk
+    rating = rate(cast.workspace, cast.partnership, cast.prime, cast.editor, {"power": 5}).pk
     return [
         Page("workspace_home", [slug], "viewer"),
         Page("partnership_list", [slug], "viewer"),
@@ -44,6 +45,7 @@ def pages(cast: Cast) -> list[Page]:
         Page("participant_new", [slug, pk], "editor", "editor", {"organisation": str(prime)}),
         Page("assess", [slug, pk, prime], "editor", "editor", {"rater_name": "A"}),
         Page("profile", [slug, pk, prime], "viewer"),
+        Page("assessment_edit", [slug, pk, rating], "editor", "editor", {"version": "1"}),
         Page("rating_invitation_new", [slug, pk], "editor", "editor", {"rater_name": "B"}),
         Page("organisation_list", [slug], "viewer"),
         Page("organisation_detail", [slug, prime], "viewer"),
@@ -109,7 +111,8 @@ def test_viewer_posts_change_nothing(cast: Cast) -> None:
     assert cast.partnership.name == "Restart sub-contract"
     assert cast.workspace.partnerships.count() == 1
     assert cast.partnership.participations.count() == 2
-    assert cast.workspace.assessments.count() == 0
+    assert cast.workspace.assessments.count() == 1
+    assert cast.workspace.assessments.get().version == 1
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(cast: Cast, client: Client) -> None:
