@@ -13,7 +13,7 @@ from django.db import transaction
 
 from partnerwise import typology as engine
 from partnerwise.assessments.models import Archetype, Indicator, Typology
-from partnerwise.assessments.typologies import typology_data
+from partnerwise.assessments.typologies import archetype_fields, indicator_fields, typology_data
 from partnerwise.workspaces.models import Workspace
 
 
@@ -36,31 +36,12 @@ def add_typology(*, workspace: Workspace, data: Mapping[str, Any], source: str) 
     )
     Indicator.objects.bulk_create(
         Indicator(
-            typology=row,
-            workspace=workspace,
-            key=i.id,
-            statement=i.statement,
-            short=i.short,
-            help=i.help,
-            weight=model.weights[i.id],
-            weight_reason=model.weight_reasons.get(i.id, ""),
-            position=position,
+            typology=row, workspace=workspace, key=i.id, **indicator_fields(model, i, position)
         )
         for position, i in enumerate(model.indicators)
     )
     Archetype.objects.bulk_create(
-        Archetype(
-            typology=row,
-            workspace=workspace,
-            key=a.id,
-            name=a.name,
-            summary=a.summary,
-            singular=a.singular,
-            source=a.source,
-            prototype=dict(a.prototype),
-            reasons=dict(a.reasons),
-            position=position,
-        )
+        Archetype(typology=row, workspace=workspace, key=a.id, **archetype_fields(a, position))
         for position, a in enumerate(model.archetypes)
     )
     return row
@@ -86,11 +67,5 @@ def add_archetype(
         typology=typology,
         workspace=workspace,
         key=added.id,
-        name=added.name,
-        summary=added.summary,
-        singular=added.singular,
-        source=added.source,
-        prototype=dict(added.prototype),
-        reasons=dict(added.reasons),
-        position=len(current["archetypes"]),
+        **archetype_fields(added, len(current["archetypes"])),
     )

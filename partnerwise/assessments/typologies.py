@@ -18,6 +18,33 @@ from partnerwise.assessments.models import Archetype, Indicator, Typology
 from partnerwise.workspaces.models import Workspace
 
 
+def indicator_fields(
+    model: engine.Typology, indicator: engine.Indicator, position: int
+) -> dict[str, Any]:
+    """An engine indicator as Indicator row fields (besides typology, workspace and key)."""
+    return {
+        "statement": indicator.statement,
+        "short": indicator.short,
+        "help": indicator.help,
+        "weight": model.weights[indicator.id],
+        "weight_reason": model.weight_reasons.get(indicator.id, ""),
+        "position": position,
+    }
+
+
+def archetype_fields(archetype: engine.Archetype, position: int) -> dict[str, Any]:
+    """An engine archetype as Archetype row fields (besides typology, workspace and key)."""
+    return {
+        "name": archetype.name,
+        "summary": archetype.summary,
+        "singular": archetype.singular,
+        "source": archetype.source,
+        "prototype": dict(archetype.prototype),
+        "reasons": dict(archetype.reasons),
+        "position": position,
+    }
+
+
 @transaction.atomic
 def sync_shipped_typologies() -> list[Typology]:
     """Create or update the shipped typologies' rows from the engine's data files."""
@@ -36,30 +63,14 @@ def sync_shipped_typologies() -> list[Typology]:
             Indicator.objects.update_or_create(
                 typology=row,
                 key=indicator.id,
-                defaults={
-                    "workspace": None,
-                    "statement": indicator.statement,
-                    "short": indicator.short,
-                    "help": indicator.help,
-                    "weight": shipped.weights[indicator.id],
-                    "weight_reason": shipped.weight_reasons.get(indicator.id, ""),
-                    "position": position,
-                },
+                defaults={"workspace": None, **indicator_fields(shipped, indicator, position)},
             )
         for position, archetype in enumerate(shipped.archetypes):
             Archetype.objects.update_or_create(
                 typology=row,
                 workspace=None,
                 key=archetype.id,
-                defaults={
-                    "name": archetype.name,
-                    "summary": archetype.summary,
-                    "singular": archetype.singular,
-                    "source": archetype.source,
-                    "prototype": dict(archetype.prototype),
-                    "reasons": dict(archetype.reasons),
-                    "position": position,
-                },
+                defaults=archetype_fields(archetype, position),
             )
         synced.append(row)
     return synced
