@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import ijson
-
 from partnerwise.opendata.readers import BadRecord
 from partnerwise.opendata.readers.ccew import open_extract
 
@@ -46,26 +44,23 @@ class Seed:
     linked_share: float
 
 
-def load_seed(data_dir: Path) -> Seed:
-    names_zip = (
+def load_seed(data_dir: Path, *, names_zip: Path | None = None) -> Seed:
+    """Names from the real other-names table (or `names_zip`); the rest from the sample."""
+    names_zip = names_zip or (
         data_dir / "ccew-register-extract-2024-09-10" / "publicextract.charity_other_names.zip"
     )
     names: list[str] = []
     seen: set[str] = set()
-    with zipfile.ZipFile(names_zip) as archive:
-        member = archive.namelist()[0]
-        with archive.open(member) as raw:
-            raw.read(3)  # the byte-order mark
-            for record in ijson.items(raw, "item"):
-                name = (record.get("charity_name") or "").strip()
-                if name and name.lower() not in seen:
-                    seen.add(name.lower())
-                    names.append(name)
-    sample = open_extract(
-        data_dir / "ccew-register-extract-anonymised-sample" / "publicextract.charity.zip"
-    )
+    for row in open_extract(names_zip).rows():
+        if isinstance(row, BadRecord) or not row.data:
+            continue
+        name = row.data["name"]
+        if name.lower() not in seen:
+            seen.add(name.lower())
+            names.append(name)
+    sample_zip = data_dir / "ccew-register-extract-anonymised-sample" / "publicextract.charity.zip"
     mains, linked = [], 0
-    for row in sample.rows():
+    for row in open_extract(sample_zip).rows():
         if isinstance(row, BadRecord):
             continue
         if row.data["linked_number"]:

@@ -1,0 +1,162 @@
+"""The 360Giving importer: the real COVID-19 file, the messy 2016 GrantNav files, sheets."""
+
+from __future__ import annotations
+
+import csv
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management.base import CommandError
+
+from partnerwise.opendata.models import Grant
+from partnerwise.opendata.tests.conftest import GRANTS, run, snapshot
+from partnerwise.organisations.models import Identifier
+
+COVID = GRANTS / "covid19-tracker-grants-2020-04-16.json"
+DULVERTON = GRANTS / "grantnav-sample-2016" / "dulverton.json"
+HEADINGS = [
+    "Identifier", "Title", "Description", "Currency", "Amount Awarded", "Award Date",
+    "Recipient Org:Identifier", "Recipient Org:Name", "Recipient Org:Charity Number",
+    "Funding Org:Identifier", "Funding Org:Name", "Grant Programme:Title",
+]  # fmt: skip
+
+
+def _grants(path: Path) -> list[dict[str, object]]:
+    grants: list[dict[str, object]] = json.loads(path.read_text(encoding="utf-8"))["grants"]
+    return grants
+
+
+def test_covid_file_is_valid_and_imported(db: None) -> None:
+    output = run("360giving", str(COVID))
+    grants = _grants(COVID)
+    assert Grant.objects.count() == len(grants)
+    assert "does not follow 360Giving" not in output  # valid against 1.4.3 (SOURCES.md)
+    sample = grants[0]
+    grant = Grant.objects.get(grant_id=sample["id"])
+    funder = sample["fundingOrganization"][0]  # type: ignore[index]
+    recipient = sample["recipientOrganization"][0]  # type: ignore[index]
+    assert grant.amount == Decimal(str(sample["amountAwarded"]))
+    assert str(grant.award_date) == sample["awardDate"]
+    assert grant.funder.identifiers.filter(value=funder["id"]).exists()
+    assert grant.recipient.identifiers.filter(value=recipient["id"]).exists()
+    assert grant.funder.workspace is None
+
+
+def test_messy_grantnav_file_is_read_with_warnings(db: None) -> None:
+    output = run("360giving", str(DULVERTON))
+    grants = _grants(DULVERTON)
+    assert Grant.objects.count() == len({g["id"] for g in grants})
+    assert "awardDate written dd/mm/yyyy, read as day/month/year" in output
+    assert "old column 'Project Start Date' read as plannedDates startDate" in output
+    day, month, year = str(grants[0]["awardDate"]).split("/")
+    grant = Grant.objects.get(grant_id=grants[0]["id"])
+    assert grant.award_date is not None
+    assert (grant.award_date.year, grant.award_date.month, grant.award_date.day) == (
+        int(year),
+        int(month),
+        int(day),
+    )
+
+
+def test_reimport_changes_nothing(db: None) -> None:
+    run("360giving", str(COVID), str(DULVERTON))
+    before = snapshot()
+    output = run("360giving", str(COVID), str(DULVERTON))
+    after = snapshot()
+    before.pop("opendata.ImportRun")
+    after.pop("opendata.ImportRun")
+    assert after == before
+    assert "grants: new" not in output
+
+
+def _sheet_rows() -> list[list[str]]:
+    return [
+        ["360G-test-1", "Food bank", "Winter food", "GBP", "1,500.00", "14/02/2024",
+         "GB-CHC-1082947", "Crisis UK", "1082947", "GB-CHC-299963", "Woodward", "Winter"],
+        ["360G-test-2", "Outreach", "Street work", "GBP", "2500", "2024-03-01",
+         "GB-COH-03911478", "Example Ltd", "", "GB-CHC-299963", "Woodward", ""],
+    ]  # fmt: skip
+
+
+def test_csv_spreadsheet_with_standard_titles(db: None, tmp_path: Path) -> None:
+    path = tmp_path / "grants.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([HEADINGS, *_sheet_rows()])
+    output = run("360giving", str(path))
+    first = Grant.objects.get(grant_id="360G-test-1")
+    assert first.amount == Decimal("1500.00")
+    assert str(first.award_date) == "2024-02-14"
+    assert first.programme == "Winter"
+    assert first.recipient.identifiers.filter(value="GB-CHC-1082947").exists()
+    assert Grant.objects.get(grant_id="360G-test-2").funder == first.funder
+    assert "amountAwarded written as text" in output
+
+
+def test_xlsx_spreadsheet(db: None, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "grants"
+    for row in [HEADINGS, *_sheet_rows()]:
+        sheet.append(row)
+    path = tmp_path / "grants.xlsx"
+    book.save(path)
+    run("360giving", str(path))
+    assert set(Grant.objects.values_list("grant_id", flat=True)) == {"360G-test-1", "360G-test-2"}
+
+
+def test_grant_without_amount_fails_unless_skipped(db: None, tmp_path: Path) -> None:
+    grants = _grants(COVID)[:5]
+    del grants[2]["amountAwarded"]
+    path = tmp_path / "package.json"
+    path.write_text(json.dumps({"grants": grants}), encoding="utf-8")
+    before = snapshot()
+    with pytest.raises(
+        CommandError, match=r"package.json, grant 3, field 'amountAwarded': missing"
+    ):
+        run("360giving", str(path))
+    assert snapshot() == before
+    output = run("360giving", str(path), "--skip-bad")
+    assert "Skipped 1 bad records:" in output
+    assert "package.json, grant 3, field 'amountAwarded'" in output
+    assert Grant.objects.count() == 4
+
+
+def test_schema_error_in_an_essential_field_is_a_bad_record(db: None, tmp_path: Path) -> None:
+    grants = _grants(COVID)[:2]
+    grants[1]["currency"] = "POUNDS"
+    path = tmp_path / "package.json"
+    path.write_text(json.dumps({"grants": grants}), encoding="utf-8")
+    with pytest.raises(CommandError, match=r"grant 2, field 'currency'.*360Giving 1.4.3"):
+        run("360giving", str(path))
+
+
+def test_cut_off_json_fails_cleanly(db: None, tmp_path: Path) -> None:
+    run("360giving", str(COVID))
+    before = snapshot()
+    path = tmp_path / "cut.json"
+    path.write_bytes(DULVERTON.read_bytes()[:200_000])
+    with pytest.raises(CommandError, match=r"cut.json: broken JSON after grant \d+"):
+        run("360giving", str(path))
+    assert snapshot() == before
+
+
+def test_wrong_encoding_and_missing_column_fail_cleanly(db: None, tmp_path: Path) -> None:
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(
+        (
+            ",".join(HEADINGS) + "\n" + ",".join(_sheet_rows()[1]).replace("Example", "Exémple")
+        ).encode("latin-1")
+    )
+    with pytest.raises(CommandError, match=r"latin.csv: not UTF-8"):
+        run("360giving", str(latin))
+    nocol = tmp_path / "nocol.csv"
+    nocol.write_text(",".join(HEADINGS[1:]) + "\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"nocol.csv, line 1: no 'Identifier' column"):
+        run("360giving", str(nocol))
+    assert not Grant.objects.exists()
+    assert not Identifier.objects.exists()
