@@ -59,3 +59,7 @@ class NewAccountForm(forms.Form):
                 "There is already an account for this email address: sign in to accept."
             )
         return data
+
+
+class WorkspaceForm(forms.Form):
+    name = forms.CharField(label="Name of the workspace", max_length=200)

@@ -27,6 +27,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("w/<slug:slug>/members/", views.members, name="members"),
+    path("w/<slug:slug>/settings/", views.workspace_settings, name="workspace_settings"),
     path(
         "w/<slug:slug>/members/<int:membership_id>/",
         views.member_role,

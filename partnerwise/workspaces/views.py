@@ -15,11 +15,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from partnerwise.organisations.finding import search
+from partnerwise.organisations.models import Organisation
 from partnerwise.web.pages import refuse_unless_post, role_context, signed_in
 from partnerwise.workspaces import throttle
 from partnerwise.workspaces.access import get_workspace_for_user
-from partnerwise.workspaces.forms import InvitationForm, MemberRoleForm, NewAccountForm
-from partnerwise.workspaces.history import record_change
+from partnerwise.workspaces.forms import (
+    InvitationForm,
+    MemberRoleForm,
+    NewAccountForm,
+    WorkspaceForm,
+)
+from partnerwise.workspaces.history import history_for, record_change
 from partnerwise.workspaces.models import Invitation, Membership, Role, User
 from partnerwise.workspaces.tokens import hash_token, new_token
 
@@ -192,3 +199,54 @@ def _accept(found: Invitation, user: User) -> None:
         action="joined" if created else "accepted an invitation",
         summary=f"{user} as {membership.get_role_display()}",
     )
+
+
+@login_required
+def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    """The workspace's name and which organisation it speaks for ("us" in every partnership)."""
+    workspace = get_workspace_for_user(request, slug, Role.ADMIN)
+    visible = Organisation.objects.visible_to(workspace)
+    query = request.GET.get("q", "").strip()
+    chosen_id = request.POST.get("organisation") or request.GET.get("organisation")
+    chosen = get_object_or_404(visible, pk=_number(chosen_id)) if chosen_id else None
+    chosen = chosen or workspace.organisation
+    form = WorkspaceForm(request.POST or None, initial={"name": workspace.name})
+    if request.method == "POST" and form.is_valid():
+        before = {"name": workspace.name, "organisation": workspace.organisation}
+        workspace.name = form.cleaned_data["name"]
+        workspace.organisation = chosen
+        with transaction.atomic():
+            workspace.save(update_fields=["name", "organisation"])
+            changes = {
+                key: (old, getattr(workspace, key))
+                for key, old in before.items()
+                if old != getattr(workspace, key)
+            }
+            record_change(
+                workspace=workspace,
+                user=request.user,
+                obj=workspace,
+                action="changed the settings",
+                changes=changes,
+            )
+        messages.success(request, "Settings saved.")
+        return redirect("workspace_settings", slug)
+    return render(
+        request,
+        "workspaces/settings.html",
+        {
+            **role_context(workspace),
+            "form": form,
+            "chosen": chosen,
+            "query": query,
+            "results": search(workspace, query, limit=25) if query else [],
+            "history": history_for(workspace, workspace)[:20],
+        },
+    )
+
+
+def _number(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        return -1

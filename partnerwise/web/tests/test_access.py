@@ -51,6 +51,7 @@ def pages(cast: Cast) -> list[Page]:
         Page("organisation_detail", [slug, prime], "viewer"),
         Page("organisation_new", [slug], "editor", "editor", {"name": "New body"}),
         Page("members", [slug], "admin", "admin", {"email": "x@example.org"}),
+        Page("workspace_settings", [slug], "admin", "admin", {"name": "Renamed"}),
         Page("member_role", [slug, membership], "admin", "admin", {"role": "editor"}),
         # Last: it removes the prime, which the pages above rate.
         Page("participant_remove", [slug, pk, participation], "editor", "editor"),

@@ -157,3 +157,26 @@ def test_an_admin_cannot_touch_another_workspaces_members(cast: Cast, client: Cl
     assert client.post(url, {"role": "viewer"}).status_code == 404
     theirs.refresh_from_db()
     assert theirs.role == Role.ADMIN
+
+
+def test_an_admin_says_which_organisation_the_workspace_is(cast: Cast, client: Client) -> None:
+    from partnerwise.organisations.models import Organisation
+
+    ours = Organisation.objects.create(name="Hope Housing Group")
+    ours.add_identifier("GB-CHC-1100000")
+    client.force_login(cast.admin)
+    url = reverse("workspace_settings", args=["hope"])
+    found = client.get(url, {"q": "1100000"}).content.decode()
+    assert f"?organisation={ours.pk}" in found
+    response = client.post(url, {"name": "Hope Housing Group", "organisation": str(ours.pk)})
+    assert response.status_code == 302
+    cast.workspace.refresh_from_db()
+    assert (cast.workspace.name, cast.workspace.organisation) == ("Hope Housing Group", ours)
+    page = client.get(url).content.decode()
+    assert "organisation: Hope Housing → Hope Housing Group" in page
+    secret = Organisation.objects.create(workspace=cast.other_workspace, name="Secret")
+    assert client.post(url, {"name": "X", "organisation": str(secret.pk)}).status_code == 404
+    editor = Client()
+    editor.force_login(cast.editor)
+    assert editor.get(url).status_code == 403
+    assert editor.post(url, {"name": "Taken over"}).status_code == 403
