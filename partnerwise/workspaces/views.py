@@ -212,12 +212,12 @@ def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
     chosen = chosen or workspace.organisation
     form = WorkspaceForm(request.POST or None, initial={"name": workspace.name})
     if request.method == "POST" and form.is_valid():
-        before = {"name": workspace.name, "organisation": workspace.organisation}
+        before: dict[str, object] = {"name": workspace.name, "organisation": workspace.organisation}
         workspace.name = form.cleaned_data["name"]
         workspace.organisation = chosen
         with transaction.atomic():
             workspace.save(update_fields=["name", "organisation"])
-            changes = {
+            changes: dict[str, tuple[object, object]] = {
                 key: (old, getattr(workspace, key))
                 for key, old in before.items()
                 if old != getattr(workspace, key)
