@@ -15,17 +15,31 @@ from partnerwise.workspaces.models import Workspace
 Key = tuple[int, int]
 
 
+def _typology(workspace: Workspace, typology: Typology | None) -> tuple[Typology, engine.Typology]:
+    """The typology row and its engine form, loaded once per workspace object (a page asks for
+    several summaries, and each would otherwise load the typology again)."""
+    cache: dict[int | None, tuple[Typology, engine.Typology]] = workspace.__dict__.setdefault(
+        "_summary_typologies", {}
+    )
+    key = typology.pk if typology else None
+    if key not in cache:
+        row = typology or default_typology()
+        cache[key] = (row, engine_typology(row, workspace))
+    return cache[key]
+
+
 def latest_profiles(
     workspace: Workspace,
     *,
     partnership_ids: Iterable[int] | None = None,
     subject_ids: Iterable[int] | None = None,
     typology: Typology | None = None,
+    rater_kind: RaterKind = RaterKind.COLLEAGUE,
 ) -> dict[Key, engine.Profile]:
-    """{(partnership id, subject id): profile from colleagues' latest ratings}."""
-    typology = typology or default_typology()
-    model = engine_typology(typology, workspace)
-    rows = workspace.assessments.filter(typology=typology, rater_kind=RaterKind.COLLEAGUE)
+    """{(partnership id, subject id): profile from the latest ratings of each rater of the kind
+    (colleagues by default; partners for "how they see us")}."""
+    typology, model = _typology(workspace, typology)
+    rows = workspace.assessments.filter(typology=typology, rater_kind=rater_kind)
     if partnership_ids is not None:
         rows = rows.filter(partnership_id__in=list(partnership_ids))
     if subject_ids is not None:
@@ -40,8 +54,8 @@ def latest_profiles(
 
 
 def archetype_names(workspace: Workspace, typology: Typology | None = None) -> dict[str, str]:
-    typology = typology or default_typology()
-    return {a.id: a.name for a in engine_typology(typology, workspace).archetypes}
+    _, model = _typology(workspace, typology)
+    return {a.id: a.name for a in model.archetypes}
 
 
 def verdict_label(profile: engine.Profile | None, names: dict[str, str]) -> str:
@@ -63,8 +77,7 @@ def profile_histories(
     How a subject's archetype drifted in each partnership, from colleagues' ratings, in a
     fixed number of queries however many partnerships and ratings there are.
     """
-    typology = typology or default_typology()
-    model = engine_typology(typology, workspace)
+    typology, model = _typology(workspace, typology)
     rows = workspace.assessments.filter(
         typology=typology, rater_kind=RaterKind.COLLEAGUE, subject_id=subject_id
     ).prefetch_related("answers")

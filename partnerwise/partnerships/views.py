@@ -16,7 +16,6 @@ from django.urls import get_resolver
 from django.utils import timezone
 
 from partnerwise.assessments.models import RaterKind
-from partnerwise.assessments.profiles import profile_for
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
 from partnerwise.organisations.finding import search
 from partnerwise.organisations.models import Organisation
@@ -176,7 +175,11 @@ def partnership_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse
     ]
     self_profile = profiles.get((pk, us.pk)) if us else None
     partner_view = (
-        profile_for(workspace, partnership, us, rater_kind=RaterKind.PARTNER) if us else None
+        latest_profiles(
+            workspace, partnership_ids=[pk], subject_ids=[us.pk], rater_kind=RaterKind.PARTNER
+        ).get((pk, us.pk))
+        if us
+        else None
     )
     return render(
         request,
