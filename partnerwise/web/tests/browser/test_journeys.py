@@ -70,10 +70,12 @@ class Journey:
 
     def rate(self, answers: dict[str, str], name: str) -> None:
         self.page.get_by_label("Your name").fill(name)
+        values = {"Strongly disagree": "1", "Disagree": "2", "Agree": "4", "Strongly agree": "5"}
         for indicator, label in answers.items():
-            self.page.locator(f"input[name='rating_{indicator}']").locator(
-                f'xpath=../label[normalize-space()="{label}"]'
-            ).click()
+            choice = self.page.locator(f"input[name='rating_{indicator}'][value='{values[label]}']")
+            # Click the visible label, as a person would; it wraps the radio button.
+            choice.locator("xpath=..").click()
+            assert choice.is_checked()
         self.page.get_by_role("button", name="Save my answers").click()
 
 
