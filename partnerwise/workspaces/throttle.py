@@ -2,7 +2,8 @@
 
 Why not a library such as django-axes: this needs about thirty lines, no new tables and no
 new runtime dependency. Failures are counted per username and per client address for a
-window; after `MAX_FAILURES` further attempts are refused until the window passes. In
+window; after `MAX_FAILURES` for a username (or `MAX_FAILURES_PER_ADDRESS` from one address)
+further attempts are refused until the window passes. In
 production set CACHES to a shared backend (database or Redis) so all processes count together.
 """
 
@@ -14,6 +15,9 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 MAX_FAILURES = 5
+# An address may be shared (an office, a proxy), so it gets more room than one username before
+# everyone behind it is refused.
+MAX_FAILURES_PER_ADDRESS = 50
 WINDOW_SECONDS = 15 * 60
 
 
@@ -24,8 +28,12 @@ def _keys(request: HttpRequest, username: str) -> list[str]:
 
 
 def is_throttled(request: HttpRequest, username: str) -> bool:
-    counts = cache.get_many(_keys(request, username))
-    return any(int(count) >= MAX_FAILURES for count in counts.values())
+    user_key, address_key = _keys(request, username)
+    counts = cache.get_many([user_key, address_key])
+    return (
+        int(counts.get(user_key, 0)) >= MAX_FAILURES
+        or int(counts.get(address_key, 0)) >= MAX_FAILURES_PER_ADDRESS
+    )
 
 
 def record_failure(request: HttpRequest, username: str) -> None:
