@@ -154,8 +154,9 @@ class SearchName(models.Model):
     here, so one indexed range query finds an organisation by any of them.
     """
 
+    # No index of its own: the unique constraint below starts with the organisation.
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="search_names"
+        Organisation, on_delete=models.CASCADE, related_name="search_names", db_index=False
     )
     normalised = models.CharField(max_length=300)
     name = models.CharField(max_length=300)

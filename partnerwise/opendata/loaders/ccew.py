@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from django.utils import timezone
 from partnerwise.opendata import models as od
 from partnerwise.opendata.loaders import ImportFailed, ImportReport, progress, row_hash
 from partnerwise.opendata.loaders.sql import (
+    TIMING,
     Stage,
     execute,
     json_param,
@@ -185,6 +187,8 @@ def load_charity(cursor: CursorWrapper, extract: ExtractFile, report: ImportRepo
         )
         read += 1
     stage.flush()
+    if TIMING:
+        print(f"{stage.writing:7.2f}s writing the stage", file=sys.stderr)
     report.add("charity: rows read", read)
 
     duplicate = _first(
@@ -218,7 +222,10 @@ def load_charity(cursor: CursorWrapper, extract: ExtractFile, report: ImportRepo
     # stage: PostgreSQL would rewrite every stage row for each UPDATE.
     base = scalar(cursor, f"SELECT COALESCE(MAX(id), 0) FROM {org}")
     cursor.execute("DROP TABLE IF EXISTS pw_main")
-    cursor.execute(
+    if connection.vendor == "postgresql":
+        cursor.execute("ANALYZE pw_stage_raw")
+    execute(
+        cursor,
         f"CREATE TEMPORARY TABLE pw_main AS SELECT s.registered_number, "
         f"COALESCE(i1.organisation_id, i2.organisation_id, %s + s.seq) AS org_id, "
         f"(i1.organisation_id IS NULL AND i2.organisation_id IS NULL) AS is_new_org "
@@ -229,16 +236,19 @@ def load_charity(cursor: CursorWrapper, extract: ExtractFile, report: ImportRepo
         [base],
     )
     cursor.execute("CREATE INDEX pw_main_number ON pw_main (registered_number)")
+    if connection.vendor == "postgresql":
+        cursor.execute("ANALYZE pw_main")
     # Linked charities belong to their main charity's organisation (from this file, or
     # from an earlier import when the main charity's row is not here).
     cursor.execute("DROP TABLE IF EXISTS pw_stage_charity")
-    cursor.execute(
+    execute(
+        cursor,
         f"CREATE TEMPORARY TABLE pw_stage_charity AS SELECT s.*, "
         f"COALESCE(m.org_id, i.organisation_id) AS org_id, "
         f"(s.linked_number = 0 AND COALESCE(m.is_new_org, FALSE)) AS is_new_org "
         f"FROM pw_stage_raw s "
         f"LEFT JOIN pw_main m ON m.registered_number = s.registered_number "
-        f"LEFT JOIN {ident} i ON i.workspace_id IS NULL AND i.value = s.chc_id"
+        f"LEFT JOIN {ident} i ON i.workspace_id IS NULL AND i.value = s.chc_id",
     )
     cursor.execute("CREATE INDEX pw_stage_charity_number ON pw_stage_charity (organisation_number)")
     if connection.vendor == "postgresql":
@@ -424,14 +434,15 @@ def refresh_search_names(cursor: CursorWrapper, report: ImportReport) -> None:
     cursor.execute(
         "CREATE TEMPORARY TABLE pw_stage_names (organisation_id BIGINT, normalised TEXT, name TEXT)"
     )
-    cursor.execute(
+    execute(
+        cursor,
         f"INSERT INTO pw_stage_names SELECT organisation_id, normalised, MIN(name) FROM ("
         f"SELECT organisation_id, normalised, name FROM {rc} "
         f"WHERE organisation_id IS NOT NULL AND normalised <> '' "
         f"UNION ALL SELECT r.organisation_id, o.normalised, o.name FROM {other} o "
         f"JOIN {rc} r ON r.registered_number = o.registered_number "
         f"AND r.linked_number = o.linked_number WHERE r.organisation_id IS NOT NULL"
-        f") n GROUP BY organisation_id, normalised"
+        f") n GROUP BY organisation_id, normalised",
     )
     cursor.execute(
         "CREATE INDEX pw_stage_names_key ON pw_stage_names (organisation_id, normalised)"

@@ -45,6 +45,7 @@ class Stage:
         self.columns = [column for column, _ in columns]
         self._buffer: list[Sequence[Any]] = []
         self.rows = 0
+        self.writing = 0.0  # seconds spent writing the stage (for PARTNERWISE_SQL_TIMING)
         definition = ", ".join(f"{column} {kind}" for column, kind in columns)
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
         cursor.execute(f"CREATE TEMPORARY TABLE {name} ({definition})")
@@ -63,6 +64,7 @@ class Stage:
     def flush(self) -> None:
         if not self._buffer:
             return
+        started = time.perf_counter()
         if is_postgres():
             # COPY is PostgreSQL's fast path for many rows; executemany costs a round trip
             # per row.
@@ -74,6 +76,7 @@ class Stage:
             self.cursor.executemany(self._insert, self._buffer)
         self.rows += len(self._buffer)
         self._buffer = []
+        self.writing += time.perf_counter() - started
 
     def index(self, *columns: str) -> None:
         self.flush()

@@ -85,6 +85,8 @@ def to_decimal(value: Any) -> Decimal | None:
 
 
 def to_bool(value: Any) -> bool | None:
+    if value is True or value is False:
+        return value
     if value is None or value == "":
         return None
     if isinstance(value, bool):

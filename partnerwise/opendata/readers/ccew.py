@@ -204,13 +204,15 @@ class _SkipBom:
 
 def _convert(table: Table, record: dict[str, Any], file: str, position: str) -> Row | BadRecord:
     data: dict[str, Any] = {}
-    for column, (target, converter) in table.columns.items():
-        if column not in record:
-            return BadRecord(file, position, column, "missing")
-        try:
+    column = ""
+    # One try around the loop, not one per field: this runs for every row of the register.
+    try:
+        for column, (target, converter) in table.columns.items():
             data[target] = converter(record[column])
-        except FieldError as error:
-            return BadRecord(file, position, column, str(error))
+    except KeyError:
+        return BadRecord(file, position, column, "missing")
+    except FieldError as error:
+        return BadRecord(file, position, column, str(error))
     if "linked_number" in data and data["linked_number"] is None:
         data["linked_number"] = 0
     if table.name in NORMALISED:

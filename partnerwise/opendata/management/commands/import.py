@@ -81,6 +81,8 @@ class Command(BaseCommand):
             self.stdout.write("Dry run: nothing was written.")
         except (ImportFailed, SourceError) as error:
             raise CommandError(f"{error}. Nothing was imported.") from None
+        except KeyboardInterrupt:
+            raise CommandError("Interrupted. Nothing was imported.") from None
         self._summary(source, report)
 
     def _summary(self, source: str, report: ImportReport) -> None:
