@@ -6,8 +6,9 @@ For each database it measures, each in a fresh process and a fresh database:
 * raw floor - the same parsing plus one bare `executemany` (SQLite) or `COPY`
               (PostgreSQL) of the parsed rows into the register table, nothing else;
 * ORM loop  - the obvious loop, one `save()` per object (organisation, identifier,
-              register row) inside one transaction, on the first --orm-rows rows only;
-              its rows/s is extrapolated to the full file (say so when quoting it);
+              search name, register row: what the importer writes) in one
+              transaction, on the first --orm-rows rows only; its rows/s is
+              extrapolated to the full file (say so when quoting it);
 * parse     - the reader alone, for reference.
 
 It prints rows per second and peak memory (the process's maximum resident set size,
@@ -188,7 +189,7 @@ def measure_orm(zip_path: Path, limit: int) -> dict[str, Any]:
     from django.db import transaction
 
     from partnerwise.opendata.loaders import row_hash
-    from partnerwise.opendata.models import RegisterCharity
+    from partnerwise.opendata.models import RegisterCharity, SearchName
     from partnerwise.organisations.models import Identifier, Organisation
 
     start = time.perf_counter()
@@ -214,6 +215,12 @@ def measure_orm(zip_path: Path, limit: int) -> dict[str, Any]:
                     scheme="GB-CHC",
                     value=f"GB-CHC-{data['registered_number']}",
                     is_primary=True,
+                ).save()
+                SearchName(
+                    organisation=organisation,
+                    normalised=data["normalised"],
+                    name=data["name"],
+                    source="ccew",
                 ).save()
             else:
                 main = RegisterCharity.objects.filter(
