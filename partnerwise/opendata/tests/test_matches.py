@@ -151,3 +151,24 @@ def test_synthetic_register_is_deterministic_and_importable(db: None, tmp_path: 
     names = set(seed.names)
     main = Identifier.objects.filter(scheme="GB-CHC").first()
     assert main is not None and main.organisation.name in names
+
+
+def test_match_command_lists_and_decides(db: None, tmp_path: Path) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    _import_both_sides(_derived("Nacro"), tmp_path)
+    propose_name_matches()
+    match = CandidateMatch.objects.get(normalised_name="nacro")
+    out = io.StringIO()
+    call_command("match", "list", stdout=out)
+    assert f"#{match.pk} [proposed]" in out.getvalue()
+    with pytest.raises(CommandError, match="needs a match ID and --user"):
+        call_command("match", "confirm", str(match.pk))
+    User.objects.create(username="ann")
+    call_command("match", "confirm", str(match.pk), "--user", "ann", stdout=io.StringIO())
+    match.refresh_from_db()
+    assert match.status == MatchStatus.CONFIRMED
+    with pytest.raises(CommandError, match="already been decided"):
+        call_command("match", "reject", str(match.pk), "--user", "ann")
