@@ -303,7 +303,7 @@ def main() -> None:
     rate = parse["rows"] / parse["seconds"]
     print(f"parse only: {rate:,.0f} rows/s, peak {parse['peak_mb']:.0f} MB\n")
     header = (
-        f"{'database':<11} {'measure':<30} {'rows':>8} {'seconds':>8} {'rows/s':>9} {'peak MB':>8}"
+        f"{'database':<11} {'measure':<36} {'rows':>8} {'seconds':>8} {'rows/s':>9} {'peak MB':>8}"
     )
     print(header)
     print("-" * len(header))
@@ -320,7 +320,7 @@ def main() -> None:
         for measure, result in results.items():
             rate = result["rows"] / result["seconds"]
             print(
-                f"{label:<11} {names[measure]:<30} {result['rows']:>8} "
+                f"{label:<11} {names[measure]:<36} {result['rows']:>8} "
                 f"{result['seconds']:>8.1f} {rate:>9,.0f} {result['peak_mb']:>8.0f}"
             )
         ours = results["importer"]["rows"] / results["importer"]["seconds"]
