@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
@@ -32,7 +32,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         demo = Workspace.objects.filter(is_demo=True).first()
         return render(request, "web/home.html", {"demo": demo})
-    workspaces = Workspace.objects.filter(memberships__user=request.user).order_by("name")
+    workspaces = list(Workspace.objects.filter(memberships__user=request.user).order_by("name"))
+    if len(workspaces) == 1:
+        # Most people belong to one workspace: take them straight to its portfolio.
+        return redirect("workspace_home", workspaces[0].slug)
     return render(request, "web/workspaces.html", {"workspaces": workspaces})
 
 

@@ -56,7 +56,17 @@ def test_public_pages_render_signed_out(db: None, client: Client, name: str) -> 
 
 
 def test_signed_in_home_lists_only_my_workspaces(cast: Cast, client: Client) -> None:
+    from partnerwise.workspaces.models import Membership, Role, Workspace
+
+    third = Workspace.objects.create(name="Third Sector Alliance", slug="third")
+    Membership.objects.create(workspace=third, user=cast.editor, role=Role.VIEWER)
     client.force_login(cast.editor)
     page = client.get(reverse("home")).content.decode()
-    assert "Hope Housing" in page
+    assert "Hope Housing" in page and "Third Sector Alliance" in page
     assert "Elsewhere Trust" not in page
+
+
+def test_with_one_workspace_home_goes_straight_to_its_portfolio(cast: Cast, client: Client) -> None:
+    client.force_login(cast.outsider)
+    response = client.get(reverse("home"))
+    assert response["Location"] == reverse("workspace_home", args=["elsewhere"])

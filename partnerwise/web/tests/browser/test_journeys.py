@@ -82,6 +82,10 @@ class Journey:
 def test_journey_2_a_prime_calls(
     live_server: Any, transactional_db: None, cast: Cast, browser: Any
 ) -> None:
+    from partnerwise.workspaces.models import Membership, Role
+
+    # A second workspace, so that signing in shows the list of workspaces first.
+    Membership.objects.create(workspace=cast.other_workspace, user=cast.editor, role=Role.VIEWER)
     lead = Journey(browser, live_server.url)
     page = lead.page
     lead.sign_in("editor@hope.org")
