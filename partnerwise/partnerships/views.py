@@ -20,7 +20,7 @@ from partnerwise.assessments.summaries import archetype_names, latest_profiles, 
 from partnerwise.organisations.finding import search
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.forms import PARTNERSHIP_FIELDS, ParticipationForm, PartnershipForm
-from partnerwise.partnerships.models import Partnership
+from partnerwise.partnerships.models import Partnership, Status
 from partnerwise.web.pages import posted_version, refuse_unless_post, role_context
 from partnerwise.workspaces.access import get_workspace_for_user
 from partnerwise.workspaces.history import diff, history_for, record_change
@@ -48,7 +48,7 @@ def partnership_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "partnerships/list.html",
-        {"rows": rows, "status": status, **role_context(workspace)},
+        {"rows": rows, "status": status, "statuses": Status.choices, **role_context(workspace)},
     )
 
 

@@ -73,7 +73,7 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
             entry["count"] = int(str(entry["count"])) + 1
 
     status_counts = Counter(p.status for p in partnerships)
-    statuses = [(label, status_counts[value]) for value, label in Status.choices]
+    statuses = [(value, label, status_counts[value]) for value, label in Status.choices]
     today = timezone.localdate()
     renewals = sorted(
         (

@@ -132,3 +132,17 @@ def test_adding_a_participant_from_the_directory(cast: Cast, client: Client) -> 
     bad = client.post(url, {"organisation": str(council.pk), "role": "host", "share": "150"})
     assert "Enter a share from 0 to 100" in bad.content.decode()
     assert not cast.partnership.participations.filter(role="host").exists()
+
+
+def test_the_list_filters_by_status(cast: Cast, client: Client) -> None:
+    Partnership.objects.create(
+        workspace=cast.workspace, name="Active coalition", form="influencing", status="active"
+    )
+    client.force_login(cast.viewer)
+    url = reverse("partnership_list", args=["hope"])
+    everything = client.get(url).content.decode()
+    assert "Active coalition" in everything and "Restart sub-contract" in everything
+    active = client.get(url, {"status": "active"}).content.decode()
+    assert "Active coalition" in active and "Restart sub-contract" not in active
+    portfolio = client.get(reverse("workspace_home", args=["hope"])).content.decode()
+    assert f'href="{url}?status=active"' in portfolio
