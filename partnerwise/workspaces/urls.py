@@ -27,6 +27,11 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("w/<slug:slug>/members/", views.members, name="members"),
+    path(
+        "w/<slug:slug>/members/invitations/<int:invitation_id>/cancel/",
+        views.invitation_cancel,
+        name="invitation_cancel",
+    ),
     path("w/<slug:slug>/settings/", views.workspace_settings, name="workspace_settings"),
     path(
         "w/<slug:slug>/members/<int:membership_id>/",

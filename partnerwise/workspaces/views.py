@@ -145,6 +145,26 @@ def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResp
     return redirect("members", slug)
 
 
+@login_required
+def invitation_cancel(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    workspace = get_workspace_for_user(request, slug, Role.ADMIN)
+    if refused := refuse_unless_post(request):
+        return refused
+    found = get_object_or_404(workspace.invitations.filter(accepted__isnull=True), pk=invitation_id)
+    with transaction.atomic():
+        found.expires = timezone.now()
+        found.save(update_fields=["expires"])
+        record_change(
+            workspace=workspace,
+            user=request.user,
+            obj=found,
+            action="cancelled an invitation",
+            summary=found.email,
+        )
+    messages.success(request, f"The invitation for {found.email} no longer works.")
+    return redirect("members", slug)
+
+
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """A colleague's invitation link: join the workspace, making an account if needed."""
     found = (

@@ -8,13 +8,15 @@ and every form action refuses a post without a CSRF token.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from partnerwise.conftest import Cast, rate
-from partnerwise.workspaces.models import Membership
+from partnerwise.workspaces.models import Invitation, Membership
 
 
 @dataclass
@@ -36,6 +38,12 @@ def pages(cast: Cast) -> list[Page]:
     participation = cast.partnership.participations.get(organisation=cast.prime).pk
     membership = Membership.objects.get(workspace=cast.workspace, user=cast.viewer).pk
     rating = rate(cast.workspace, cast.partnership, cast.prime, cast.editor, {"power": 5}).pk
+    invitation = Invitation.objects.create(
+        workspace=cast.workspace,
+        email="x@example.org",
+        token_hash="0" * 64,
+        expires=timezone.now() + timedelta(days=1),
+    ).pk
     return [
         Page("workspace_home", [slug], "viewer"),
         Page("partnership_list", [slug], "viewer"),
@@ -53,6 +61,7 @@ def pages(cast: Cast) -> list[Page]:
         Page("members", [slug], "admin", "admin", {"email": "x@example.org"}),
         Page("workspace_settings", [slug], "admin", "admin", {"name": "Renamed"}),
         Page("member_role", [slug, membership], "admin", "admin", {"role": "editor"}),
+        Page("invitation_cancel", [slug, invitation], "admin", "admin"),
         # Last: it removes the prime, which the pages above rate.
         Page("participant_remove", [slug, pk, participation], "editor", "editor"),
     ]
@@ -71,7 +80,7 @@ def client_for(cast: Cast, who: str) -> Client:
 
 
 # Pages that take only POST answer a GET with 405, whoever asks, once access is granted.
-POST_ONLY = {"participant_remove", "member_role"}
+POST_ONLY = {"participant_remove", "member_role", "invitation_cancel"}
 
 
 @pytest.mark.parametrize("who", ["outsider", "viewer", "editor", "admin"])

@@ -185,3 +185,19 @@ def test_an_admin_says_which_organisation_the_workspace_is(cast: Cast, client: C
     editor.force_login(cast.editor)
     assert editor.get(url).status_code == 403
     assert editor.post(url, {"name": "Taken over"}).status_code == 403
+
+
+def test_an_admin_cancels_an_invitation(cast: Cast, client: Client) -> None:
+    client.force_login(cast.admin)
+    path = invite(client, "changed-mind@hope.org")
+    found = Invitation.objects.get()
+    assert client.post(reverse("invitation_cancel", args=["hope", found.pk])).status_code == 302
+    assert Client().get(path).status_code == 404
+    assert (
+        "changed-mind@hope.org"
+        not in client.get(reverse("members", args=["hope"]))
+        .content.decode()
+        .split("Invitations waiting")[-1]
+        or "Invitations waiting"
+        not in client.get(reverse("members", args=["hope"])).content.decode()
+    )
