@@ -193,11 +193,5 @@ def test_an_admin_cancels_an_invitation(cast: Cast, client: Client) -> None:
     found = Invitation.objects.get()
     assert client.post(reverse("invitation_cancel", args=["hope", found.pk])).status_code == 302
     assert Client().get(path).status_code == 404
-    assert (
-        "changed-mind@hope.org"
-        not in client.get(reverse("members", args=["hope"]))
-        .content.decode()
-        .split("Invitations waiting")[-1]
-        or "Invitations waiting"
-        not in client.get(reverse("members", args=["hope"])).content.decode()
-    )
+    page = client.get(reverse("members", args=["hope"])).content.decode()
+    assert "Invitations waiting" not in page
