@@ -21,7 +21,7 @@ from partnerwise.organisations.finding import search
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.forms import PARTNERSHIP_FIELDS, ParticipationForm, PartnershipForm
 from partnerwise.partnerships.models import Partnership, Status
-from partnerwise.web.pages import posted_version, refuse_unless_post, role_context
+from partnerwise.web.pages import posted_version, role_context
 from partnerwise.workspaces.access import get_workspace_for_user
 from partnerwise.workspaces.history import diff, history_for, record_change
 from partnerwise.workspaces.models import Role, Workspace
@@ -264,13 +264,18 @@ def participant_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def participant_remove(
     request: HttpRequest, slug: str, pk: int, participation_id: int
 ) -> HttpResponse:
+    """GET asks "are you sure?"; POST removes the organisation from the partnership."""
     workspace = get_workspace_for_user(request, slug, Role.EDITOR)
-    if refused := refuse_unless_post(request):
-        return refused
     partnership = _partnership(workspace, pk)
     participation = get_object_or_404(
         partnership.participations.select_related("organisation"), pk=participation_id
     )
+    if request.method != "POST":
+        return render(
+            request,
+            "partnerships/participant_remove.html",
+            {"partnership": partnership, "participation": participation, **role_context(workspace)},
+        )
     with transaction.atomic():
         record_change(
             workspace=workspace,

@@ -146,6 +146,12 @@ def test_journey_2_a_prime_calls(
     ]:
         assert expected in roles
 
+    # Removing asks first; keeping them changes nothing.
+    page.get_by_role("link", name="Remove Department for Work and Pensions").click()
+    lead.axe()
+    page.get_by_role("link", name="Keep them").click()
+    assert "Department for Work and Pensions" in page.locator("table").first.inner_text()
+
     # The organisation's facts.
     page.get_by_role("link", name="Big Prime Ltd").first.click()
     assert "GB-COH-03911478" in page.content()
