@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Iterable
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -170,20 +171,22 @@ def load_charity(cursor: CursorWrapper, extract: ExtractFile, report: ImportRepo
     )
     label = f"{file} (charity)"
     read = 0
+    pick = itemgetter(*CHARITY_FIELDS)
     for seq, row in enumerate(report.good_rows(progress(extract.rows(), label=label)), start=1):
         data = row.data
-        values = [data[name] for name in CHARITY_FIELDS]
-        main = data["linked_number"] == 0
+        values = pick(data)
+        company = data["company_number"]
+        website = data["website"]
         stage.add(
-            [
+            (
                 seq,
                 row.position,
                 *values,
                 row_hash(values[:-1]),  # the extract date alone is no change
                 f"GB-CHC-{data['registered_number']}",
-                _company_org_id(data["company_number"]) if main else None,
-                _website(data["website"]),
-            ]
+                _company_org_id(company) if company and data["linked_number"] == 0 else None,
+                _website(website) if website else "",
+            )
         )
         read += 1
     stage.flush()
@@ -430,6 +433,24 @@ def refresh_search_names(cursor: CursorWrapper, report: ImportReport) -> None:
         table(od.SearchName),
         table(od.CharityOtherName),
     )
+    union = (
+        f"SELECT organisation_id, normalised, MIN(name) AS name FROM ("
+        f"SELECT organisation_id, normalised, name FROM {rc} "
+        f"WHERE organisation_id IS NOT NULL AND normalised <> '' "
+        f"UNION ALL SELECT r.organisation_id, o.normalised, o.name FROM {other} o "
+        f"JOIN {rc} r ON r.registered_number = o.registered_number "
+        f"AND r.linked_number = o.linked_number WHERE r.organisation_id IS NOT NULL"
+        f") n GROUP BY organisation_id, normalised"
+    )
+    if not od.SearchName.objects.filter(source="ccew").exists():
+        # First import: nothing to compare with, so no staging table.
+        added = execute(
+            cursor,
+            f"INSERT INTO {names} (organisation_id, normalised, name, source) "
+            f"SELECT organisation_id, normalised, name, 'ccew' FROM ({union}) u",
+        )
+        report.add("search names: new", added)
+        return
     cursor.execute("DROP TABLE IF EXISTS pw_stage_names")
     cursor.execute(
         "CREATE TEMPORARY TABLE pw_stage_names (organisation_id BIGINT, normalised TEXT, name TEXT)"
