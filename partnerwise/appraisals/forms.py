@@ -102,7 +102,8 @@ class DecisionForm(forms.ModelForm[Decision]):
             "reasons": forms.Textarea(attrs={"rows": 4}),
             "conditions": forms.Textarea(attrs={"rows": 4}),
             "override_reason": forms.Textarea(attrs={"rows": 3}),
-            "decided_on": forms.DateInput(attrs={"type": "date"}),
+            # A date input only shows a value written as YYYY-MM-DD.
+            "decided_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         labels = {
             "override_reason": "Override reason",

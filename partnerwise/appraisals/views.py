@@ -460,6 +460,7 @@ def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     else:
         form = DecisionForm(
             initial={
+                "decided_on": timezone.localdate(),
                 "outcome": recommendation.outcome,
                 "conditions": "\n".join(recommendation.conditions)
                 if recommendation.outcome == "go_with_conditions"

@@ -345,3 +345,10 @@ def test_summary_on_the_partnership_page_has_constant_queries(cast: Cast) -> Non
 
     client.get(page)  # the first request fills per-process caches (content types)
     assert count(1, 0) == count(15, 100)
+
+
+def test_decision_form_starts_with_todays_date(cast: Cast) -> None:
+    from django.utils import timezone
+
+    page = as_user(cast.editor).get(url("decide", cast, cast.partnership.pk)).content.decode()
+    assert f'value="{timezone.localdate().isoformat()}"' in page
