@@ -3,12 +3,16 @@ outsider who belongs to another workspace. Permission tests then read like prose
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
+from django.test import Client
 
+from partnerwise.api.models import ApiToken
 from partnerwise.assessments.models import Answer, Assessment, RaterKind
 from partnerwise.assessments.typologies import default_typology
 from partnerwise.organisations.models import Kind, Organisation
@@ -30,6 +34,24 @@ class Cast:
     us: Organisation
     prime: Organisation
     partnership: Partnership
+
+
+class Api:
+    """A program calling the JSON API with its own bearer token."""
+
+    def __init__(self, user: User) -> None:
+        _, self.token = ApiToken.issue(user=user, name="tests")
+        self.client = Client()
+
+    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        response = self.client.generic(
+            method,
+            "/api" + path,
+            data=json.dumps(body) if body is not None else "",
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {self.token}",
+        )
+        return response.status_code, response.json() if response.content else None
 
 
 def make_user(username: str) -> User:

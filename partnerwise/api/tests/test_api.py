@@ -9,26 +9,10 @@ import pytest
 from django.test import Client
 
 from partnerwise.api.models import ApiToken
-from partnerwise.conftest import PASSWORD, Cast, rate
-from partnerwise.workspaces.models import ChangeRecord, User
+from partnerwise.conftest import PASSWORD, Api, Cast, rate
+from partnerwise.workspaces.models import ChangeRecord
 
 BIG_BEAST = {"power": 5, "gov_prime": 5, "price_first": 5, "performance": 4, "slack": 2}
-
-
-class Api:
-    def __init__(self, user: User) -> None:
-        _, self.token = ApiToken.issue(user=user, name="tests")
-        self.client = Client()
-
-    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        response = self.client.generic(
-            method,
-            "/api" + path,
-            data=json.dumps(body) if body is not None else "",
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {self.token}",
-        )
-        return response.status_code, response.json() if response.content else None
 
 
 @pytest.fixture

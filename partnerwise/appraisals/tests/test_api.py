@@ -2,32 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
-from django.test import Client
 
-from partnerwise.api.models import ApiToken
 from partnerwise.appraisals.models import Decision, Principle, Rating
-from partnerwise.conftest import Cast
-from partnerwise.workspaces.models import User
-
-
-class Api:
-    def __init__(self, user: User) -> None:
-        _, self.token = ApiToken.issue(user=user, name="tests")
-        self.client = Client()
-
-    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        response = self.client.generic(
-            method,
-            "/api" + path,
-            data=json.dumps(body) if body is not None else "",
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {self.token}",
-        )
-        return response.status_code, response.json() if response.content else None
+from partnerwise.conftest import Api, Cast
 
 
 @pytest.fixture
