@@ -5,6 +5,7 @@ PYTHON312 := $(shell pyenv which python3.12 2>/dev/null || command -v python3.12
 UV := .tools/bin/uv
 PW := .venv/bin/partnerwise
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+DATA ?= ../shared/data
 
 CHROMIUM := /usr/bin/chromium
 
@@ -40,6 +41,12 @@ run: install
 	mkdir -p var
 	$(PW) migrate --noinput
 	$(PW) load_demo
+	@# Real grants and contract awards around the demo's organisations (re-running changes nothing).
+	@if [ -d "$(DATA)" ]; then \
+	  $(PW) import 360giving $(DATA)/360giving/grantnav-sample-2016/dulverton.json \
+	    $(DATA)/360giving/covid19-tracker-grants-2020-04-16.json && \
+	  $(PW) import ocds $(DATA)/contracts-finder-ocds/bluetail-2017-2020/json_1_1_raw/*.json; \
+	else echo "No open data at $(DATA): the demo runs without grants and contracts."; fi
 	$(PW) runserver 127.0.0.1:$(PORT)
 
 lint: install

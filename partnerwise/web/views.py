@@ -15,6 +15,7 @@ from django.utils import timezone
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
 from partnerwise.partnerships.models import Role as ParticipantRole
 from partnerwise.partnerships.models import Status
+from partnerwise.web.network import network
 from partnerwise.web.pages import role_context
 from partnerwise.workspaces.access import get_workspace_for_user
 from partnerwise.workspaces.models import Workspace
@@ -104,4 +105,15 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
             "total_active": total,
             **role_context(workspace),
         },
+    )
+
+
+@login_required
+def who_works_with_whom(request: HttpRequest, slug: str) -> HttpResponse:
+    """The map of who works with whom, from our records and from open data."""
+    workspace = get_workspace_for_user(request, slug)
+    return render(
+        request,
+        "web/network.html",
+        {"nodes": network(workspace), **role_context(workspace)},
     )

@@ -215,6 +215,9 @@ def test_journey_2_a_prime_calls(
     # Search the directory; members (as the admin).
     lead.go(reverse("organisation_list", args=["hope"]) + "?q=big")
     lead.axe()
+    lead.go(reverse("network", args=["hope"]))
+    assert lead.page.get_by_role("heading", name="Who works with whom").is_visible()
+    lead.axe()
     colleague.go(reverse("members", args=["hope"]))
     colleague.axe()
     lead.go(
