@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Model, Sum
 
 from partnerwise.opendata.models import Award, Grant
 from partnerwise.organisations.models import Organisation
@@ -71,32 +71,23 @@ def network(workspace: Workspace) -> list[Node]:
     return sorted(nodes.values(), key=lambda n: (-n.partners, n.organisation.name))
 
 
+# (model, payer field, payee field, amount field, what the payer did, what the payee did)
+FLOWS: list[tuple[type[Model], str, str, str, str, str]] = [
+    (Grant, "funder_id", "recipient_id", "amount", "gave grants to", "received grants from"),
+    (Award, "buyer_id", "supplier_id", "value", "bought from", "supplied"),
+]
+
+
 def _add_open_links(nodes: dict[int, Node], ids: list[int]) -> None:
-    grants = (
-        Grant.objects.filter(Q(funder_id__in=ids) & Q(recipient_id__in=ids))
-        .values("funder_id", "recipient_id")
-        .annotate(n=Count("pk"), total=Sum("amount"))
-        .order_by("funder_id", "recipient_id")
-    )
-    for grant in grants:
-        funder, recipient = nodes[grant["funder_id"]], nodes[grant["recipient_id"]]
-        funder.open_links.append(
-            OpenLink(recipient.organisation, "gave grants to", grant["n"], grant["total"])
+    """One query per kind of flow: money between two organisations that are both nodes."""
+    for model, payer, payee, amount, payer_did, payee_did in FLOWS:
+        rows = (
+            model._default_manager.filter(**{f"{payer}__in": ids, f"{payee}__in": ids})
+            .values(payer, payee)
+            .annotate(n=Count("pk"), total=Sum(amount))
+            .order_by(payer, payee)
         )
-        recipient.open_links.append(
-            OpenLink(funder.organisation, "received grants from", grant["n"], grant["total"])
-        )
-    awards = (
-        Award.objects.filter(Q(buyer_id__in=ids) & Q(supplier_id__in=ids))
-        .values("buyer_id", "supplier_id")
-        .annotate(n=Count("pk"), total=Sum("value"))
-        .order_by("buyer_id", "supplier_id")
-    )
-    for award in awards:
-        buyer, supplier = nodes[award["buyer_id"]], nodes[award["supplier_id"]]
-        buyer.open_links.append(
-            OpenLink(supplier.organisation, "bought from", award["n"], award["total"])
-        )
-        supplier.open_links.append(
-            OpenLink(buyer.organisation, "supplied", award["n"], award["total"])
-        )
+        for row in rows:
+            giver, taker = nodes[row[payer]], nodes[row[payee]]
+            giver.open_links.append(OpenLink(taker.organisation, payer_did, row["n"], row["total"]))
+            taker.open_links.append(OpenLink(giver.organisation, payee_did, row["n"], row["total"]))
