@@ -7,18 +7,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from partnerwise.api.errors import Conflict, Invalid
 from partnerwise.organisations.models import Organisation
+from partnerwise.partnerships.editing import partnership_values, save_if_current
 from partnerwise.partnerships.forms import PARTNERSHIP_FIELDS, ParticipationForm, PartnershipForm
 from partnerwise.partnerships.models import Participation, Partnership
 from partnerwise.workspaces.access import get_workspace_for_user
-from partnerwise.workspaces.history import diff, record_change
+from partnerwise.workspaces.history import record_change
 from partnerwise.workspaces.models import Role, Workspace
 
 router = Router(tags=["partnerships"])
@@ -96,10 +96,6 @@ def _partnerships(workspace: Workspace) -> QuerySet[Partnership]:
     return workspace.partnerships.prefetch_related("participations__organisation")
 
 
-def _values(partnership: Partnership) -> dict[str, object]:
-    return {name: getattr(partnership, name) for name in PARTNERSHIP_FIELDS}
-
-
 def _validated(data: dict[str, object], instance: Partnership | None = None) -> dict[str, Any]:
     form = PartnershipForm(data={k: "" if v is None else v for k, v in data.items()})
     if instance is not None:
@@ -146,27 +142,22 @@ def partnership_update(
 ) -> Partnership:
     workspace = get_workspace_for_user(request, slug, Role.EDITOR)
     partnership = get_object_or_404(workspace.partnerships, pk=pk)
-    before = _values(partnership)
     changes = payload.dict(exclude_unset=True)
     seen_version = changes.pop("version")
-    after = _validated({**before, **changes}, instance=partnership)
-    with transaction.atomic():
-        updated = workspace.partnerships.filter(pk=pk, version=seen_version).update(
-            **after, version=F("version") + 1, updated=timezone.now()
-        )
-        if not updated:
-            current = get_object_or_404(workspace.partnerships, pk=pk)
-            raise Conflict(
-                f"Someone else saved this partnership since version {seen_version}; "
-                f"it is now at version {current.version}. Nothing was changed.",
-                current={**_values(current), "version": current.version},
-            )
-        record_change(
-            workspace=workspace,
-            user=request.user,
-            obj=partnership,
-            action="edited",
-            changes=diff(before, after),
+    after = _validated({**partnership_values(partnership), **changes}, instance=partnership)
+    saved = save_if_current(
+        workspace=workspace,
+        partnership=partnership,
+        seen_version=seen_version,
+        values=after,
+        user=request.user,
+    )
+    if not saved:
+        current = get_object_or_404(workspace.partnerships, pk=pk)
+        raise Conflict(
+            f"Someone else saved this partnership since version {seen_version}; "
+            f"it is now at version {current.version}. Nothing was changed.",
+            current={**partnership_values(current), "version": current.version},
         )
     return get_object_or_404(_partnerships(workspace), pk=pk)
 

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
@@ -19,11 +18,12 @@ from partnerwise.assessments.models import RaterKind
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
 from partnerwise.organisations.finding import search
 from partnerwise.organisations.models import Organisation
+from partnerwise.partnerships.editing import save_if_current
 from partnerwise.partnerships.forms import PARTNERSHIP_FIELDS, ParticipationForm, PartnershipForm
 from partnerwise.partnerships.models import Partnership, Status
 from partnerwise.web.pages import posted_version, role_context
 from partnerwise.workspaces.access import get_workspace_for_user
-from partnerwise.workspaces.history import diff, history_for, record_change
+from partnerwise.workspaces.history import history_for, record_change
 from partnerwise.workspaces.models import Role, Workspace
 
 APPRAISAL_SUMMARY = "appraisals/_summary.html"
@@ -31,10 +31,6 @@ APPRAISAL_SUMMARY = "appraisals/_summary.html"
 
 def _partnership(workspace: Workspace, pk: int) -> Partnership:
     return get_object_or_404(workspace.partnerships, pk=pk)
-
-
-def _values(partnership: Partnership) -> dict[str, object]:
-    return {name: getattr(partnership, name) for name in PARTNERSHIP_FIELDS}
 
 
 @login_required
@@ -83,20 +79,13 @@ def partnership_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         form = PartnershipForm(request.POST, instance=_partnership(workspace, pk))
         seen_version = posted_version(request)
         if form.is_valid():
-            before = _values(partnership)
-            after = {name: form.cleaned_data[name] for name in PARTNERSHIP_FIELDS}
-            with transaction.atomic():
-                updated = workspace.partnerships.filter(pk=pk, version=seen_version).update(
-                    **after, version=F("version") + 1, updated=timezone.now()
-                )
-                if updated:
-                    record_change(
-                        workspace=workspace,
-                        user=request.user,
-                        obj=partnership,
-                        action="edited",
-                        changes=diff(before, after),
-                    )
+            updated = save_if_current(
+                workspace=workspace,
+                partnership=partnership,
+                seen_version=seen_version,
+                values={name: form.cleaned_data[name] for name in PARTNERSHIP_FIELDS},
+                user=request.user,
+            )
             if updated:
                 messages.success(request, "Changes saved.")
                 return redirect("partnership_detail", slug, pk)
