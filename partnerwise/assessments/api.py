@@ -16,7 +16,7 @@ from partnerwise import typology as engine
 from partnerwise.api.errors import Invalid
 from partnerwise.assessments.custom import add_archetype, add_typology
 from partnerwise.assessments.models import Answer, Assessment, RaterKind, Typology
-from partnerwise.assessments.profiles import profile_for
+from partnerwise.assessments.profiles import can_be_rated, profile_for
 from partnerwise.assessments.typologies import engine_typology
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Partnership
@@ -138,8 +138,7 @@ def classify(request: HttpRequest, slug: str, key: str, payload: ClassifyIn) -> 
 
 
 def _subject(workspace: Workspace, partnership: Partnership, org_id: int) -> Organisation:
-    in_partnership = partnership.participations.filter(organisation_id=org_id).exists()
-    if not in_partnership and org_id != workspace.organisation_id:
+    if not can_be_rated(workspace, partnership, org_id):
         raise Invalid.field(["subject_id"], "That organisation is not in this partnership")
     return get_object_or_404(Organisation.objects.visible_to(workspace), pk=org_id)
 

@@ -17,6 +17,13 @@ from partnerwise.partnerships.models import Partnership
 from partnerwise.workspaces.models import Workspace
 
 
+def can_be_rated(workspace: Workspace, partnership: Partnership, org_id: int) -> bool:
+    """A subject must be in the partnership, or be us: nothing else can be rated there."""
+    if org_id == workspace.organisation_id:
+        return True
+    return partnership.participations.filter(organisation_id=org_id).exists()
+
+
 def latest_per_rater(assessments: list[Assessment]) -> list[Assessment]:
     """The newest assessment of each rater, oldest rater first (stable for the engine)."""
     newest: dict[str, Assessment] = {}

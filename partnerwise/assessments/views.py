@@ -21,7 +21,7 @@ from django.utils import timezone
 from partnerwise import typology as engine
 from partnerwise.assessments.forms import SCALE, AssessmentForm, RatingInvitationForm
 from partnerwise.assessments.models import Answer, Assessment, RaterKind, RatingInvitation
-from partnerwise.assessments.profiles import profile_for, profile_history
+from partnerwise.assessments.profiles import can_be_rated, profile_for, profile_history
 from partnerwise.assessments.typologies import default_typology, engine_typology
 from partnerwise.opendata.directory import suggested_facts
 from partnerwise.organisations.models import Organisation
@@ -44,9 +44,7 @@ SCALE_LABELS = dict(SCALE)
 
 
 def _subject(workspace: Workspace, partnership: Partnership, org_id: int) -> Organisation:
-    """A subject must be in the partnership, or be us: nothing else can be rated here."""
-    in_partnership = partnership.participations.filter(organisation_id=org_id).exists()
-    if not in_partnership and org_id != workspace.organisation_id:
+    if not can_be_rated(workspace, partnership, org_id):
         raise Http404("That organisation is not in this partnership")
     return get_object_or_404(Organisation.objects.visible_to(workspace), pk=org_id)
 
