@@ -1,0 +1,47 @@
+"""Saving a partnership edit only if nobody else has saved it since it was read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from partnerwise.partnerships.forms import PARTNERSHIP_FIELDS
+from partnerwise.partnerships.models import Partnership
+from partnerwise.workspaces.history import diff, record_change
+from partnerwise.workspaces.models import Workspace
+
+
+def partnership_values(partnership: Partnership) -> dict[str, object]:
+    """The fields people edit, as they stand."""
+    return {name: getattr(partnership, name) for name in PARTNERSHIP_FIELDS}
+
+
+def save_if_current(
+    *,
+    workspace: Workspace,
+    partnership: Partnership,
+    seen_version: int,
+    values: dict[str, Any],
+    user: Any,
+) -> bool:
+    """Write `values` if the stored version is still `seen_version`, logging the change.
+
+    Returns False, changing nothing, when someone else saved in between.
+    """
+    before = partnership_values(partnership)
+    with transaction.atomic():
+        updated = workspace.partnerships.filter(pk=partnership.pk, version=seen_version).update(
+            **values, version=F("version") + 1, updated=timezone.now()
+        )
+        if updated:
+            record_change(
+                workspace=workspace,
+                user=user,
+                obj=partnership,
+                action="edited",
+                changes=diff(before, values),
+            )
+    return bool(updated)
