@@ -77,6 +77,16 @@ def progress[T](items: Iterable[T], *, label: str, stream: TextIO | None = None)
     yield from tqdm(items, desc=label, unit=" rows", unit_scale=True, file=out, leave=False)
 
 
+def counter(label: str, *, stream: TextIO | None = None) -> tqdm[Any]:
+    """A progress bar to `update(n)` by hand (for rows that arrive in batches); silent
+    when output goes to a file or a pipe. Use it as a context manager."""
+    out = stream or sys.stderr
+    enabled = hasattr(out, "isatty") and out.isatty()
+    return tqdm(
+        desc=label, unit=" rows", unit_scale=True, file=out, leave=False, disable=not enabled
+    )
+
+
 def row_hash(values: Iterable[Any]) -> int:
     """A signed 64-bit digest of a row's content (fits a BIGINT column on every database)."""
     digest = hashlib.blake2b(repr(tuple(values)).encode(), digest_size=8).digest()

@@ -12,8 +12,16 @@ Every table in the extract is the complete current table, so each import is a sn
 * the other tables are replaced by set difference on each row's content hash, so an
   unchanged row is left alone and a re-import changes nothing.
 
-After the charity or other-names table changes, the search names for register charities
-are brought up to date with one more set difference.
+Search names (the register's main and other names) follow: the charity table adds the
+names of each chunk as it goes and prunes names no row gives any more at the end; an
+other-names import brings them all up to date with one set difference.
+
+Speed: a big table is read in a second process (readers/background.py) while this one
+works through the rows already read in chunks of `CHUNK`: each chunk is staged in a
+temporary table and merged with a handful of INSERT ... SELECT and UPDATE ... FROM
+statements, during which the reader goes on parsing. Checks that need the whole file
+(a number given twice, an extract older than the one stored, charities no longer listed)
+run at the end, still inside the one transaction, so a failure there undoes every chunk.
 """
 
 from __future__ import annotations
@@ -22,7 +30,6 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Iterable
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -31,22 +38,26 @@ from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from partnerwise.opendata import models as od
-from partnerwise.opendata.loaders import ImportFailed, ImportReport, progress, row_hash
+from partnerwise.opendata.loaders import ImportFailed, ImportReport, counter
+from partnerwise.opendata.loaders.register_rows import CHARITY_FIELDS, child_fields
 from partnerwise.opendata.loaders.sql import (
     TIMING,
     Stage,
     execute,
+    is_postgres,
     json_param,
     lock,
     reset_sequence,
     scalar,
     table,
 )
-from partnerwise.opendata.readers import SourceError
+from partnerwise.opendata.readers import BadRecord, SourceError
+from partnerwise.opendata.readers.background import read_batches
 from partnerwise.opendata.readers.ccew import TABLES, ExtractFile, open_extract
 from partnerwise.organisations.models import Identifier, Organisation
 
 SOURCE_LABEL = "Charity Commission for England and Wales register extract"
+CHUNK = 50_000  # charity rows merged per round of set-based statements
 
 # Tables whose rows hang off a charity number and are synced by content hash.
 CHILD_MODELS: dict[str, type[od._RegisterTable]] = {
@@ -95,16 +106,22 @@ def load(paths: Iterable[Path], report: ImportReport) -> None:
     extracts = open_files(paths, report)
     if not extracts:
         raise ImportFailed("none of the files is a register table this importer reads")
-    names_changed = False
+    other_names_changed = False
     with connection.cursor() as cursor:
         lock(cursor, Organisation, Identifier)
+        if is_postgres():
+            # Room for the joins and sorts of whole chunks, for this transaction only; and
+            # foreign keys checked as each statement ends (while the reader keeps parsing)
+            # rather than all at once at commit.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for extract in extracts:
             if extract.table == "charity":
-                names_changed |= load_charity(cursor, extract, report)
+                _CharityLoad(cursor, extract, report).run()
             else:
                 changed = load_child(cursor, extract, report)
-                names_changed |= changed and extract.table == "charity_other_names"
-        if names_changed:
+                other_names_changed |= changed and extract.table == "charity_other_names"
+        if other_names_changed:
             refresh_search_names(cursor, report)
 
 
@@ -113,283 +130,352 @@ def _columns(model: type[Any], names: list[str]) -> list[tuple[str, str]]:
     return [(name, _SQL_TYPES[model._meta.get_field(name).get_internal_type()]) for name in names]
 
 
-def _website(url: str) -> str:
-    if url and "://" not in url:
-        return f"http://{url}"
-    return url[:500]
+def _analyze(cursor: CursorWrapper, name: str) -> None:
+    """PostgreSQL plans joins on a temporary table well only once it has statistics."""
+    if is_postgres():
+        cursor.execute(f"ANALYZE {name}")
 
 
-def _company_org_id(number: str) -> str | None:
-    text = "".join(number.split()).upper()
-    if not text or text in {"0", "00000000"}:
-        return None
-    if text.isdigit():
-        return f"GB-COH-{int(text):08d}"
-    prefix, digits = text[:2], text[2:]
-    if prefix.isalpha() and digits.isdigit() and len(digits) <= 6:
-        return f"GB-COH-{prefix}{int(digits):06d}"
-    return f"GB-COH-{text}"
+def _as_date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
 
 
-CHARITY_FIELDS = [
-    "organisation_number",
-    "registered_number",
-    "linked_number",
-    "name",
-    "normalised",
-    "charity_type",
-    "status",
-    "registered_on",
-    "removed_on",
-    "reporting_status",
-    "fin_period_end",
-    "latest_income",
-    "latest_expenditure",
-    "company_number",
-    "website",
-    "is_cio",
-    "activities",
-    "extract_date",
-]
+class _CharityLoad:
+    """One import of the charity table, chunk by chunk, in the caller's transaction."""
 
-
-def load_charity(cursor: CursorWrapper, extract: ExtractFile, report: ImportReport) -> bool:
-    """Load the charity table; True if any row or organisation changed."""
-    file = extract.path.name
-    stage = Stage(
-        cursor,
-        "pw_stage_raw",
-        [
-            ("seq", "BIGINT"),
-            ("position", "TEXT"),
-            *_columns(od.RegisterCharity, CHARITY_FIELDS),
-            ("row_hash", "BIGINT"),
-            ("chc_id", "TEXT"),
-            ("coh_id", "TEXT"),
-            ("org_website", "TEXT"),
-        ],
-    )
-    label = f"{file} (charity)"
-    read = 0
-    pick = itemgetter(*CHARITY_FIELDS)
-    for seq, row in enumerate(report.good_rows(progress(extract.rows(), label=label)), start=1):
-        data = row.data
-        values = pick(data)
-        company = data["company_number"]
-        website = data["website"]
-        stage.add(
-            (
-                seq,
-                row.position,
-                *values,
-                row_hash(values[:-1]),  # the extract date alone is no change
-                f"GB-CHC-{data['registered_number']}",
-                _company_org_id(company) if company and data["linked_number"] == 0 else None,
-                _website(website) if website else "",
-            )
+    def __init__(self, cursor: CursorWrapper, extract: ExtractFile, report: ImportReport):
+        self.cursor, self.extract, self.report = cursor, extract, report
+        self.file = extract.path.name
+        self.org, self.ident = table(Organisation), table(Identifier)
+        self.rc, self.names = table(od.RegisterCharity), table(od.SearchName)
+        self.other = table(od.CharityOtherName)
+        self.now = timezone.now()
+        # New organisations take ids base + row number (the tables are locked), so one
+        # INSERT ... SELECT creates a chunk's worth; identifiers stored before this import
+        # are told apart from those it adds by id.
+        self.org_base = scalar(cursor, f"SELECT COALESCE(MAX(id), 0) FROM {self.org}")
+        self.ident_base = scalar(cursor, f"SELECT COALESCE(MAX(id), 0) FROM {self.ident}")
+        self.newest_stored = _as_date(scalar(cursor, f"SELECT MAX(extract_date) FROM {self.rc}"))
+        self.had_names = od.SearchName.objects.filter(source="ccew").exists()
+        self.newest_incoming: dt.date | None = None
+        self.stage = Stage(
+            cursor,
+            "pw_stage_raw",
+            [
+                ("seq", "BIGINT"),
+                ("position", "TEXT"),
+                *_columns(od.RegisterCharity, CHARITY_FIELDS),
+                ("row_hash", "BIGINT"),
+                ("chc_id", "TEXT"),
+                ("coh_id", "TEXT"),
+                ("org_website", "TEXT"),
+            ],
         )
-        read += 1
-    stage.flush()
-    if TIMING:
-        print(f"{stage.writing:7.2f}s writing the stage", file=sys.stderr)
-    report.add("charity: rows read", read)
-
-    duplicate = _first(
-        cursor,
-        "SELECT organisation_number, MIN(position), MAX(position) FROM pw_stage_raw "
-        "GROUP BY organisation_number HAVING COUNT(*) > 1",
-    )
-    if duplicate:
-        raise ImportFailed(
-            f"{file}, {duplicate[2]}, field 'organisation_number': {duplicate[0]} "
-            f"already given at {duplicate[1]}"
+        # Every row read, for the checks that need the whole file.
+        cursor.execute("DROP TABLE IF EXISTS pw_seen")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE pw_seen (seq BIGINT, position TEXT, "
+            "organisation_number BIGINT, registered_number BIGINT, linked_number BIGINT)"
         )
-    duplicate = _first(
-        cursor,
-        "SELECT registered_number, MIN(position), MAX(position) FROM pw_stage_raw "
-        "WHERE linked_number = 0 GROUP BY registered_number HAVING COUNT(*) > 1",
-    )
-    if duplicate:
-        raise ImportFailed(
-            f"{file}, {duplicate[2]}, field 'registered_charity_number': main charity "
-            f"{duplicate[0]} already given at {duplicate[1]}"
-        )
-    _check_not_older(cursor, file)
+        self.read = 0
+        self.pending = 0
+        self.chunks = 0
 
-    org, ident, rc = table(Organisation), table(Identifier), table(od.RegisterCharity)
-    now = timezone.now()
+    # ------------------------------------------------------------------ reading
 
-    # Which organisation is each main charity? First by charity number, then by company;
-    # failing both, a new one whose id is handed out here (the tables are locked), so one
-    # INSERT ... SELECT creates them all. Joins into new tables rather than UPDATEs of the
-    # stage: PostgreSQL would rewrite every stage row for each UPDATE.
-    base = scalar(cursor, f"SELECT COALESCE(MAX(id), 0) FROM {org}")
-    cursor.execute("DROP TABLE IF EXISTS pw_main")
-    if connection.vendor == "postgresql":
-        cursor.execute("ANALYZE pw_stage_raw")
-    execute(
-        cursor,
-        f"CREATE TEMPORARY TABLE pw_main AS SELECT s.registered_number, "
-        f"COALESCE(i1.organisation_id, i2.organisation_id, %s + s.seq) AS org_id, "
-        f"(i1.organisation_id IS NULL AND i2.organisation_id IS NULL) AS is_new_org "
-        f"FROM pw_stage_raw s "
-        f"LEFT JOIN {ident} i1 ON i1.workspace_id IS NULL AND i1.value = s.chc_id "
-        f"LEFT JOIN {ident} i2 ON i2.workspace_id IS NULL AND i2.value = s.coh_id "
-        f"WHERE s.linked_number = 0",
-        [base],
-    )
-    cursor.execute("CREATE INDEX pw_main_number ON pw_main (registered_number)")
-    if connection.vendor == "postgresql":
-        cursor.execute("ANALYZE pw_main")
-    # Linked charities belong to their main charity's organisation (from this file, or
-    # from an earlier import when the main charity's row is not here).
-    cursor.execute("DROP TABLE IF EXISTS pw_stage_charity")
-    execute(
-        cursor,
-        f"CREATE TEMPORARY TABLE pw_stage_charity AS SELECT s.*, "
-        f"COALESCE(m.org_id, i.organisation_id) AS org_id, "
-        f"(s.linked_number = 0 AND COALESCE(m.is_new_org, FALSE)) AS is_new_org "
-        f"FROM pw_stage_raw s "
-        f"LEFT JOIN pw_main m ON m.registered_number = s.registered_number "
-        f"LEFT JOIN {ident} i ON i.workspace_id IS NULL AND i.value = s.chc_id",
-    )
-    cursor.execute("CREATE INDEX pw_stage_charity_number ON pw_stage_charity (organisation_number)")
-    if connection.vendor == "postgresql":
-        cursor.execute("ANALYZE pw_stage_charity")
-    stage.drop()
-    new_orgs = scalar(cursor, "SELECT COUNT(*) FROM pw_main WHERE is_new_org")
-    kind = "CASE WHEN s.is_cio THEN 'cio' ELSE 'charity' END"
-    removed = "(LOWER(s.status) = 'removed')"
-    execute(
-        cursor,
-        f"INSERT INTO {org} (id, workspace_id, name, kind, is_removed, registered_on, "
-        f"removed_on, latest_income, latest_income_year_end, website, description, is_vcse, "
-        f"facts, sources, created, updated) "
-        f"SELECT s.org_id, NULL, s.name, {kind}, {removed}, s.registered_on, s.removed_on, "
-        f"s.latest_income, s.fin_period_end, s.org_website, s.activities, TRUE, "
-        f"{json_param()}, {json_param()}, %s, %s "
-        f"FROM pw_stage_charity s WHERE s.is_new_org ORDER BY s.seq",
-        ["{}", json.dumps([SOURCE_LABEL]), now, now],
-    )
-    reset_sequence(cursor, Organisation)
-    report.add("organisations: new", new_orgs)
+    def run(self) -> None:
+        report = self.report
+        with counter(f"{self.file} (charity)") as bar:
+            for items, warnings in read_batches(self.extract):
+                for warning in warnings:
+                    report.warn(warning)
+                for item in items:
+                    if isinstance(item, BadRecord):
+                        report.bad(item)
+                        continue
+                    self.read += 1
+                    self.stage.add((self.read, *item))
+                    self.pending += 1
+                    if self.pending >= CHUNK:
+                        self.merge_chunk()
+                bar.update(len(items))
+            self.merge_chunk()
+        report.add("charity: rows read", self.read)
+        self.finish()
 
-    # Identifiers the organisations lack (an organisation found by company number gains
-    # its charity number and the other way round).
-    execute(
-        cursor,
-        f"INSERT INTO {ident} (organisation_id, workspace_id, scheme, value, is_primary, "
-        f"warning) SELECT s.org_id, NULL, 'GB-CHC', s.chc_id, s.is_new_org, '' "
-        f"FROM pw_stage_charity s WHERE s.linked_number = 0 AND NOT EXISTS "
-        f"(SELECT 1 FROM {ident} i WHERE i.workspace_id IS NULL AND i.value = s.chc_id)",
-    )
-    execute(
-        cursor,
-        f"INSERT INTO {ident} (organisation_id, workspace_id, scheme, value, is_primary, "
-        f"warning) SELECT MIN(s.org_id), NULL, 'GB-COH', s.coh_id, FALSE, '' "
-        f"FROM pw_stage_charity s WHERE s.linked_number = 0 AND s.coh_id IS NOT NULL "
-        f"AND NOT EXISTS (SELECT 1 FROM {ident} i WHERE i.workspace_id IS NULL "
-        f"AND i.value = s.coh_id) GROUP BY s.coh_id",
-    )
+    # ------------------------------------------------------------------ one chunk
 
-    # Existing organisations whose register row changed take the register's facts.
-    unchanged = (
-        f"EXISTS (SELECT 1 FROM {rc} r WHERE r.organisation_number = s.organisation_number "
-        f"AND r.row_hash = s.row_hash AND r.in_latest_extract)"
-    )
-    updated_orgs = execute(
-        cursor,
-        f"UPDATE {org} SET name = s.name, kind = {kind}, is_removed = {removed}, "
-        f"registered_on = s.registered_on, removed_on = s.removed_on, "
-        f"latest_income = s.latest_income, latest_income_year_end = s.fin_period_end, "
-        f"website = s.org_website, description = s.activities, is_vcse = TRUE, updated = %s "
-        f"FROM pw_stage_charity s WHERE {org}.id = s.org_id AND s.linked_number = 0 "
-        f"AND NOT s.is_new_org AND NOT {unchanged}",
-        [now],
-    )
-    report.add("organisations: updated", updated_orgs)
+    def merge_chunk(self) -> None:
+        self.stage.flush()
+        self.pending = 0
+        if not self.stage.rows:
+            return
+        cursor, report, now = self.cursor, self.report, self.now
+        org, ident, rc = self.org, self.ident, self.rc
+        if TIMING:
+            print(f"{self.stage.writing:7.2f}s writing the stage (so far)", file=sys.stderr)
+        self.chunks += 1
+        self._check_duplicates("pw_stage_raw")
+        incoming = _as_date(scalar(cursor, "SELECT MAX(extract_date) FROM pw_stage_raw"))
+        if incoming and (self.newest_incoming is None or incoming > self.newest_incoming):
+            self.newest_incoming = incoming
+        if self.chunks == 1:
+            self._check_not_older()  # early, so a wrong file fails fast
+        _analyze(cursor, "pw_stage_raw")
 
-    columns = CHARITY_FIELDS
-    set_list = ", ".join(f"{c} = s.{c}" for c in columns)
-    changed = execute(
-        cursor,
-        f"UPDATE {rc} SET {set_list}, row_hash = s.row_hash, organisation_id = s.org_id, "
-        f"in_latest_extract = TRUE, source_file = %s FROM pw_stage_charity s "
-        f"WHERE {rc}.organisation_number = s.organisation_number AND ({rc}.row_hash <> "
-        f"s.row_hash OR NOT {rc}.in_latest_extract OR "
-        f"COALESCE({rc}.organisation_id, -1) <> COALESCE(s.org_id, -1))",
-        [file],
-    )
-    inserted = execute(
-        cursor,
-        f"INSERT INTO {rc} ({', '.join(columns)}, row_hash, organisation_id, "
-        f"in_latest_extract, source_file) SELECT {', '.join('s.' + c for c in columns)}, "
-        f"s.row_hash, s.org_id, TRUE, %s FROM pw_stage_charity s WHERE NOT EXISTS "
-        f"(SELECT 1 FROM {rc} r WHERE r.organisation_number = s.organisation_number) "
-        f"ORDER BY s.seq",
-        [file],
-    )
-    report.add("charity: new", inserted)
-    report.add("charity: changed", changed)
-    report.add("charity: unchanged", read - inserted - changed)
-
-    # Charities the newer extract no longer lists: kept, marked removed.
-    gone = execute(
-        cursor,
-        f"UPDATE {rc} SET in_latest_extract = FALSE WHERE in_latest_extract AND NOT EXISTS "
-        f"(SELECT 1 FROM pw_stage_charity s WHERE s.organisation_number = "
-        f"{rc}.organisation_number)",
-    )
-    if gone:
-        report.add("charity: no longer in the extract (marked removed)", gone)
+        # Which organisation is each main charity? First by charity number, then by
+        # company, among identifiers stored before this import; failing both, a new one.
+        # Joins into new tables rather than UPDATEs of the stage: PostgreSQL would rewrite
+        # every stage row for each UPDATE.
+        cursor.execute("DROP TABLE IF EXISTS pw_main")
         execute(
             cursor,
-            f"UPDATE {org} SET is_removed = TRUE, updated = %s WHERE NOT is_removed AND id IN "
-            f"(SELECT organisation_id FROM {rc} WHERE NOT in_latest_extract "
-            f"AND linked_number = 0)",
+            f"CREATE TEMPORARY TABLE pw_main AS SELECT s.registered_number, "
+            f"COALESCE(i1.organisation_id, i2.organisation_id, %s + s.seq) AS org_id, "
+            f"(i1.organisation_id IS NULL AND i2.organisation_id IS NULL) AS is_new_org "
+            f"FROM pw_stage_raw s "
+            f"LEFT JOIN {ident} i1 ON i1.workspace_id IS NULL AND i1.value = s.chc_id "
+            f"AND i1.id <= %s "
+            f"LEFT JOIN {ident} i2 ON i2.workspace_id IS NULL AND i2.value = s.coh_id "
+            f"AND i2.id <= %s "
+            f"WHERE s.linked_number = 0",
+            [self.org_base, self.ident_base, self.ident_base],
+        )
+        cursor.execute("CREATE INDEX pw_main_number ON pw_main (registered_number)")
+        _analyze(cursor, "pw_main")
+        # Linked charities belong to their main charity's organisation (from this chunk,
+        # an earlier chunk or an earlier import; a main charity further on in the file is
+        # caught up with at the end).
+        cursor.execute("DROP TABLE IF EXISTS pw_stage_charity")
+        execute(
+            cursor,
+            f"CREATE TEMPORARY TABLE pw_stage_charity AS SELECT s.*, "
+            f"COALESCE(m.org_id, i.organisation_id) AS org_id, "
+            f"(s.linked_number = 0 AND COALESCE(m.is_new_org, FALSE)) AS is_new_org "
+            f"FROM pw_stage_raw s "
+            f"LEFT JOIN pw_main m ON m.registered_number = s.registered_number "
+            f"LEFT JOIN {ident} i ON i.workspace_id IS NULL AND i.value = s.chc_id",
+        )
+        _analyze(cursor, "pw_stage_charity")
+        new_orgs = scalar(cursor, "SELECT COUNT(*) FROM pw_main WHERE is_new_org")
+        kind = "CASE WHEN s.is_cio THEN 'cio' ELSE 'charity' END"
+        removed = "(LOWER(s.status) = 'removed')"
+        execute(
+            cursor,
+            f"INSERT INTO {org} (id, workspace_id, name, kind, is_removed, registered_on, "
+            f"removed_on, latest_income, latest_income_year_end, website, description, "
+            f"is_vcse, facts, sources, created, updated) "
+            f"SELECT s.org_id, NULL, s.name, {kind}, {removed}, s.registered_on, s.removed_on, "
+            f"s.latest_income, s.fin_period_end, s.org_website, s.activities, TRUE, "
+            f"{json_param()}, {json_param()}, %s, %s "
+            f"FROM pw_stage_charity s WHERE s.is_new_org ORDER BY s.seq",
+            ["{}", json.dumps([SOURCE_LABEL]), now, now],
+        )
+        reset_sequence(cursor, Organisation)
+        report.add("organisations: new", new_orgs)
+
+        # Identifiers the organisations lack (an organisation found by company number gains
+        # its charity number and the other way round).
+        execute(
+            cursor,
+            f"INSERT INTO {ident} (organisation_id, workspace_id, scheme, value, is_primary, "
+            f"warning) SELECT s.org_id, NULL, 'GB-CHC', s.chc_id, s.is_new_org, '' "
+            f"FROM pw_stage_charity s WHERE s.linked_number = 0 AND NOT EXISTS "
+            f"(SELECT 1 FROM {ident} i WHERE i.workspace_id IS NULL AND i.value = s.chc_id)",
+        )
+        execute(
+            cursor,
+            f"INSERT INTO {ident} (organisation_id, workspace_id, scheme, value, is_primary, "
+            f"warning) SELECT MIN(s.org_id), NULL, 'GB-COH', s.coh_id, FALSE, '' "
+            f"FROM pw_stage_charity s WHERE s.linked_number = 0 AND s.coh_id IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM {ident} i WHERE i.workspace_id IS NULL "
+            f"AND i.value = s.coh_id) GROUP BY s.coh_id",
+        )
+
+        # Existing organisations whose register row changed take the register's facts.
+        unchanged = (
+            f"EXISTS (SELECT 1 FROM {rc} r WHERE r.organisation_number = s.organisation_number "
+            f"AND r.row_hash = s.row_hash AND r.in_latest_extract)"
+        )
+        updated_orgs = execute(
+            cursor,
+            f"UPDATE {org} SET name = s.name, kind = {kind}, is_removed = {removed}, "
+            f"registered_on = s.registered_on, removed_on = s.removed_on, "
+            f"latest_income = s.latest_income, latest_income_year_end = s.fin_period_end, "
+            f"website = s.org_website, description = s.activities, is_vcse = TRUE, "
+            f"updated = %s FROM pw_stage_charity s WHERE {org}.id = s.org_id "
+            f"AND s.linked_number = 0 AND NOT s.is_new_org AND NOT {unchanged}",
             [now],
         )
-    orphans = scalar(cursor, "SELECT COUNT(*) FROM pw_stage_charity WHERE org_id IS NULL")
-    if orphans:
-        report.warn(
-            f"{file}: {orphans} linked charities have no main charity (linked number 0) in "
-            "the register; they are kept without an organisation"
+        report.add("organisations: updated", updated_orgs)
+
+        columns = CHARITY_FIELDS
+        set_list = ", ".join(f"{c} = s.{c}" for c in columns)
+        changed = execute(
+            cursor,
+            f"UPDATE {rc} SET {set_list}, row_hash = s.row_hash, organisation_id = s.org_id, "
+            f"in_latest_extract = TRUE, source_file = %s FROM pw_stage_charity s "
+            f"WHERE {rc}.organisation_number = s.organisation_number AND ({rc}.row_hash <> "
+            f"s.row_hash OR NOT {rc}.in_latest_extract OR "
+            f"COALESCE({rc}.organisation_id, -1) <> COALESCE(s.org_id, -1))",
+            [self.file],
         )
-    cursor.execute("DROP TABLE pw_stage_charity")
-    cursor.execute("DROP TABLE pw_main")
-    return bool(new_orgs or updated_orgs or changed or inserted or gone)
-
-
-def _first(cursor: CursorWrapper, sql: str) -> tuple[Any, ...] | None:
-    cursor.execute(sql)
-    row = cursor.fetchone()
-    return tuple(row) if row else None
-
-
-def _check_not_older(cursor: CursorWrapper, file: str) -> None:
-    """Refuse to roll the register back to an older extract by mistake."""
-    rc = table(od.RegisterCharity)
-    newest = scalar(cursor, f"SELECT MAX(extract_date) FROM {rc}")
-    incoming = scalar(cursor, "SELECT MAX(extract_date) FROM pw_stage_raw")
-    if newest and incoming:
-        newest_date = newest if isinstance(newest, dt.date) else dt.date.fromisoformat(newest)
-        incoming_date = (
-            incoming if isinstance(incoming, dt.date) else dt.date.fromisoformat(incoming)
+        inserted = execute(
+            cursor,
+            f"INSERT INTO {rc} ({', '.join(columns)}, row_hash, organisation_id, "
+            f"in_latest_extract, source_file) SELECT {', '.join('s.' + c for c in columns)}, "
+            f"s.row_hash, s.org_id, TRUE, %s FROM pw_stage_charity s WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {rc} r WHERE r.organisation_number = s.organisation_number) "
+            f"ORDER BY s.seq",
+            [self.file],
         )
-        if incoming_date < newest_date:
-            raise ImportFailed(
-                f"{file}: extract of {incoming_date} is older than the one already imported "
-                f"({newest_date}); importing it would undo newer changes"
+        report.add("charity: new", inserted)
+        report.add("charity: changed", changed)
+        report.add("charity: unchanged", self.stage.rows - inserted - changed)
+        self._add_names("pw_stage_charity")
+
+        execute(
+            cursor,
+            "INSERT INTO pw_seen SELECT seq, position, organisation_number, registered_number, "
+            "linked_number FROM pw_stage_raw",
+        )
+        cursor.execute("DROP TABLE pw_stage_charity")
+        cursor.execute("DROP TABLE pw_main")
+        self.stage.clear()
+
+    def _add_names(self, rows: str) -> None:
+        """Search names for `rows` (org_id, registered and linked number, normalised, name)
+        and their other names, where the organisation lacks them."""
+        added = execute(
+            self.cursor,
+            f"INSERT INTO {self.names} (organisation_id, normalised, name, source) "
+            f"SELECT n.organisation_id, n.normalised, MIN(n.name), 'ccew' FROM ("
+            f"SELECT s.org_id AS organisation_id, s.normalised, s.name FROM {rows} s "
+            f"WHERE s.org_id IS NOT NULL AND s.normalised <> '' "
+            f"UNION ALL SELECT s.org_id, o.normalised, o.name FROM {self.other} o "
+            f"JOIN {rows} s ON o.registered_number = s.registered_number "
+            f"AND o.linked_number = s.linked_number WHERE s.org_id IS NOT NULL"
+            f") n WHERE NOT EXISTS (SELECT 1 FROM {self.names} x WHERE x.organisation_id = "
+            f"n.organisation_id AND x.normalised = n.normalised AND x.source = 'ccew') "
+            f"GROUP BY n.organisation_id, n.normalised",
+        )
+        self.report.add("search names: new", added)
+
+    # ------------------------------------------------------------------ whole file
+
+    def finish(self) -> None:
+        cursor, report, now = self.cursor, self.report, self.now
+        rc, org, ident = self.rc, self.org, self.ident
+        self.stage.drop()
+        cursor.execute("CREATE INDEX pw_seen_number ON pw_seen (organisation_number)")
+        _analyze(cursor, "pw_seen")
+        self._check_duplicates("pw_seen")
+        self._check_not_older()
+
+        # Linked charities whose main charity came later in the file than their chunk.
+        cursor.execute("DROP TABLE IF EXISTS pw_late")
+        execute(
+            cursor,
+            f"CREATE TEMPORARY TABLE pw_late AS SELECT r.id AS rc_id, i.organisation_id AS "
+            f"org_id, r.registered_number, r.linked_number, r.normalised, r.name FROM {rc} r "
+            f"JOIN {ident} i ON i.workspace_id IS NULL AND i.value = "
+            f"'GB-CHC-' || CAST(r.registered_number AS TEXT) "
+            f"WHERE r.organisation_id IS NULL AND r.in_latest_extract AND r.linked_number <> 0",
+        )
+        late = scalar(cursor, "SELECT COUNT(*) FROM pw_late")
+        if late:
+            execute(
+                cursor,
+                f"UPDATE {rc} SET organisation_id = (SELECT l.org_id FROM pw_late l "
+                f"WHERE l.rc_id = {rc}.id) WHERE id IN (SELECT rc_id FROM pw_late)",
             )
+            self._add_names("pw_late")
+        cursor.execute("DROP TABLE pw_late")
+
+        # Charities the newer extract no longer lists: kept, marked removed.
+        gone = execute(
+            cursor,
+            f"UPDATE {rc} SET in_latest_extract = FALSE WHERE in_latest_extract AND NOT EXISTS "
+            f"(SELECT 1 FROM pw_seen s WHERE s.organisation_number = {rc}.organisation_number)",
+        )
+        if gone:
+            report.add("charity: no longer in the extract (marked removed)", gone)
+            execute(
+                cursor,
+                f"UPDATE {org} SET is_removed = TRUE, updated = %s WHERE NOT is_removed AND "
+                f"id IN (SELECT organisation_id FROM {rc} WHERE NOT in_latest_extract "
+                f"AND linked_number = 0)",
+                [now],
+            )
+        orphans = scalar(
+            cursor,
+            f"SELECT COUNT(*) FROM {rc} WHERE in_latest_extract AND organisation_id IS NULL",
+        )
+        if orphans:
+            report.warn(
+                f"{self.file}: {orphans} linked charities have no main charity (linked number "
+                "0) in the register; they are kept without an organisation"
+            )
+        cursor.execute("DROP TABLE pw_seen")
+        changed = report.counts["charity: changed"]
+        if self.had_names and changed:
+            self._prune_names()
+
+    def _prune_names(self) -> None:
+        """Drop register search names that no charity row or other name gives any more."""
+        names, rc, other = self.names, self.rc, self.other
+        gone = execute(
+            self.cursor,
+            f"DELETE FROM {names} WHERE source = 'ccew' AND NOT EXISTS (SELECT 1 FROM {rc} r "
+            f"WHERE r.organisation_id = {names}.organisation_id "
+            f"AND r.normalised = {names}.normalised) AND NOT EXISTS (SELECT 1 FROM {other} o "
+            f"JOIN {rc} r ON r.registered_number = o.registered_number "
+            f"AND r.linked_number = o.linked_number "
+            f"WHERE r.organisation_id = {names}.organisation_id "
+            f"AND o.normalised = {names}.normalised)",
+        )
+        self.report.add("search names: gone", gone)
+
+    def _check_duplicates(self, rows: str) -> None:
+        for where, number, field, what in [
+            ("", "organisation_number", "organisation_number", ""),
+            ("WHERE linked_number = 0", "registered_number", "registered_charity_number",
+             "main charity "),
+        ]:  # fmt: skip
+            duplicate = self._first(
+                f"SELECT {number}, MIN(seq), MAX(seq) FROM {rows} {where} "
+                f"GROUP BY {number} HAVING COUNT(*) > 1 ORDER BY MAX(seq) LIMIT 1"
+            )
+            if duplicate:
+                where_is = f"SELECT position FROM {rows} WHERE seq = %s"
+                first = scalar(self.cursor, where_is, [duplicate[1]])
+                again = scalar(self.cursor, where_is, [duplicate[2]])
+                raise ImportFailed(
+                    f"{self.file}, {again}, field {field!r}: {what}{duplicate[0]} "
+                    f"already given at {first}"
+                )
+
+    def _check_not_older(self) -> None:
+        """Refuse to roll the register back to an older extract by mistake."""
+        stored, incoming = self.newest_stored, self.newest_incoming
+        if stored and incoming and incoming < stored:
+            raise ImportFailed(
+                f"{self.file}: extract of {incoming} is older than the one already imported "
+                f"({stored}); importing it would undo newer changes"
+            )
+
+    def _first(self, sql: str) -> tuple[Any, ...] | None:
+        self.cursor.execute(sql)
+        row = self.cursor.fetchone()
+        return tuple(row) if row else None
 
 
 def load_child(cursor: CursorWrapper, extract: ExtractFile, report: ImportReport) -> bool:
     """Replace one child table by set difference on row content; True if anything changed."""
     model = CHILD_MODELS[extract.table]
-    spec = TABLES[extract.table]
-    fields = [target for target, _ in spec.columns.values()]
-    if extract.table == "charity_other_names":
-        fields.append("normalised")
+    fields = child_fields(extract.table)
     columns = fields
     stage = Stage(
         cursor,
@@ -398,11 +484,17 @@ def load_child(cursor: CursorWrapper, extract: ExtractFile, report: ImportReport
     )
     file = extract.path.name
     read = 0
-    rows = report.good_rows(progress(extract.rows(), label=f"{file} ({extract.table})"))
-    for seq, row in enumerate(rows, start=1):
-        values = [row.data[name] for name in fields]
-        stage.add([seq, *values, row_hash(values)])
-        read += 1
+    with counter(f"{file} ({extract.table})") as bar:
+        for items, warnings in read_batches(extract):
+            for warning in warnings:
+                report.warn(warning)
+            for item in items:
+                if isinstance(item, BadRecord):
+                    report.bad(item)
+                    continue
+                read += 1
+                stage.add((read, *item))
+            bar.update(len(items))
     stage.index("row_hash")
     target = table(model)
     deleted = execute(
@@ -433,24 +525,6 @@ def refresh_search_names(cursor: CursorWrapper, report: ImportReport) -> None:
         table(od.SearchName),
         table(od.CharityOtherName),
     )
-    union = (
-        f"SELECT organisation_id, normalised, MIN(name) AS name FROM ("
-        f"SELECT organisation_id, normalised, name FROM {rc} "
-        f"WHERE organisation_id IS NOT NULL AND normalised <> '' "
-        f"UNION ALL SELECT r.organisation_id, o.normalised, o.name FROM {other} o "
-        f"JOIN {rc} r ON r.registered_number = o.registered_number "
-        f"AND r.linked_number = o.linked_number WHERE r.organisation_id IS NOT NULL"
-        f") n GROUP BY organisation_id, normalised"
-    )
-    if not od.SearchName.objects.filter(source="ccew").exists():
-        # First import: nothing to compare with, so no staging table.
-        added = execute(
-            cursor,
-            f"INSERT INTO {names} (organisation_id, normalised, name, source) "
-            f"SELECT organisation_id, normalised, name, 'ccew' FROM ({union}) u",
-        )
-        report.add("search names: new", added)
-        return
     cursor.execute("DROP TABLE IF EXISTS pw_stage_names")
     cursor.execute(
         "CREATE TEMPORARY TABLE pw_stage_names (organisation_id BIGINT, normalised TEXT, name TEXT)"

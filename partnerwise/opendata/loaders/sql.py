@@ -85,6 +85,12 @@ class Stage:
         if is_postgres():
             self.cursor.execute(f"ANALYZE {self.name}")
 
+    def clear(self) -> None:
+        """Empty the stage for the next chunk (its counts start again)."""
+        self.flush()
+        self.cursor.execute(f"DELETE FROM {self.name}")
+        self.rows = 0
+
     def drop(self) -> None:
         self.cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.core.management.base import CommandError
 
+from partnerwise.opendata.loaders import ccew
 from partnerwise.opendata.models import (
     CharityAnnualReturn,
     CharityArea,
@@ -26,7 +27,7 @@ from partnerwise.opendata.models import (
     SearchName,
 )
 from partnerwise.opendata.names import normalise_name
-from partnerwise.opendata.readers import Row
+from partnerwise.opendata.readers import Row, SourceError, background
 from partnerwise.opendata.readers.ccew import open_extract
 from partnerwise.opendata.tests.conftest import (
     REAL_CCEW,
@@ -39,6 +40,19 @@ from partnerwise.opendata.tests.conftest import (
 from partnerwise.organisations.models import Identifier, Organisation
 
 Table = tuple[list[str], list[list[str]]]
+
+
+@pytest.fixture(autouse=True, params=["in-process", "background, small chunks"])
+def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here runs both ways the loader reads: in this process in one chunk (what
+    small files get), and in the background reader process in chunks of 97 rows (what the
+    full register gets, in chunks of 50,000)."""
+    if request.param != "in-process":
+        monkeypatch.setattr(background, "BACKGROUND_FROM_BYTES", 0)
+        monkeypatch.setattr(ccew, "CHUNK", 97)
+    else:
+        monkeypatch.setattr(background, "BACKGROUND_FROM_BYTES", 10**12)
+    return str(request.param)
 
 
 def _col(header: list[str], name: str) -> int:
@@ -322,3 +336,93 @@ def test_command_line_fails_without_traceback(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "publicextract.charity.zip" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# ------------------------------------------------------------------ reading and chunks
+
+
+def test_background_reader_gives_what_the_in_process_reader_gives(
+    tmp_path: Path, sample_charity: Table
+) -> None:
+    header, rows = sample_charity
+    rows = [list(r) for r in rows]
+    rows[7][header.index("latest_income")] = "lots"
+    extract = open_extract(write_txt_zip(tmp_path / "bad.zip", "charity", header, rows))
+    there = list(background.read_batches(extract, background=True))
+    here = list(background.read_batches(extract, background=False))
+    assert there == here
+    items = [item for batch, _ in here for item in batch]
+    assert len(items) == len(rows)
+    assert str(items[7]) == "bad.zip, line 9, field 'latest_income': expected an amount, got 'lots'"
+
+
+def test_background_reader_reports_a_broken_file_as_the_reader_would(tmp_path: Path) -> None:
+    with zipfile.ZipFile(REAL_CCEW / "publicextract.charity_other_regulators.zip") as archive:
+        body = archive.read(archive.namelist()[0])
+    path = tmp_path / "regulators.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("publicextract.charity_other_regulators.json", body[: len(body) // 3])
+    messages = []
+    for where in (True, False):
+        with pytest.raises(SourceError) as caught:
+            list(background.read_batches(open_extract(path), background=where))
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
+    assert messages[0].startswith("regulators.zip: broken JSON after record ")
+
+
+def _content() -> tuple[set[Any], set[Any], set[Any]]:
+    """What the register import says, keyed by charity numbers rather than database ids."""
+    chc = dict(
+        Identifier.objects.filter(workspace=None, scheme="GB-CHC").values_list(
+            "organisation_id", "value"
+        )
+    )
+    organisations = {
+        (chc.get(o.pk), o.name, o.kind, o.is_removed, o.latest_income)
+        for o in Organisation.objects.reference()
+    }
+    charities = {
+        (r.organisation_number, r.linked_number, chc.get(r.organisation_id), r.in_latest_extract)
+        for r in RegisterCharity.objects.all()
+    }
+    names = {(chc.get(n.organisation_id), n.normalised) for n in SearchName.objects.all()}
+    return organisations, charities, names
+
+
+def test_linked_charities_before_their_main_charity(
+    db: None, tmp_path: Path, sample_charity: Table
+) -> None:
+    """Linked charities read chunks before their main charity still join its organisation."""
+    header, rows = sample_charity
+    linked = header.index("linked_charity_number")
+    run("ccew", str(SAMPLE / "publicextract.charity.zip"))
+    expected = _content()
+    RegisterCharity.objects.all().delete()
+    Organisation.objects.all().delete()
+
+    backwards = sorted(rows, key=lambda row: row[linked] == "0")  # every linked row first
+    assert backwards[0][linked] != "0"
+    run("ccew", str(write_txt_zip(tmp_path / "backwards.zip", "charity", header, backwards)))
+    assert _content() == expected
+    with_main = RegisterCharity.objects.filter(
+        registered_number__in=[int(r[header.index("registered_charity_number")]) for r in rows
+                               if r[linked] == "0"]
+    )  # fmt: skip
+    assert not with_main.filter(organisation__isnull=True).exists()
+
+
+def test_number_given_twice_far_apart_fails_cleanly(
+    loaded: dict[str, object], tmp_path: Path, sample_charity: Table
+) -> None:
+    header, rows = sample_charity
+    again = list(rows[0])
+    again[header.index("charity_name")] = "A different name"
+    path = write_txt_zip(tmp_path / "twice.zip", "charity", header, [*rows, again])
+    with pytest.raises(
+        CommandError,
+        match=rf"twice.zip, line {len(rows) + 2}, field 'organisation_number': "
+        rf"{rows[0][header.index('organisation_number')]} already given at line 2",
+    ):
+        run("ccew", str(path))
+    assert snapshot() == loaded
