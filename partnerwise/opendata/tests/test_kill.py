@@ -2,7 +2,8 @@
 
 Runs real processes against their own SQLite file: `partnerwise import ccew` of a synthetic
 register is killed with SIGKILL once it has started writing to the real tables (its
-PARTNERWISE_SQL_TIMING lines say so), and the database is compared with its state before.
+PARTNERWISE_SQL_TIMING lines say so), and the database is compared with its state before;
+the background reader process it started must stop by itself.
 """
 
 from __future__ import annotations
@@ -31,6 +32,32 @@ def _run(*args: str, env: dict[str, str]) -> None:
         [*PARTNERWISE, *args], env=env, capture_output=True, text=True, timeout=300, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (read from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _gone(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return True
+        if state == "Z":  # exited, waiting for someone to reap it
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def _counts(database: Path) -> dict[str, int]:
@@ -67,9 +94,14 @@ def test_killed_import_leaves_the_database_as_it_was(tmp_path: Path) -> None:
                 started_writing = True
                 break
         assert started_writing, "the import never reached its writes"
+        # A table this big is read by a background reader process (a child of the import).
+        readers = _children(process.pid)
+        assert readers, "the import has no background reader"
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)
     assert process.returncode == -signal.SIGKILL, "the import finished before it was killed"
+    # Its reader notices that nobody reads any more and stops: no orphan keeps parsing.
+    assert all(_gone(pid, 30) for pid in readers), "the background reader outlived the import"
 
     assert _counts(database) == before
     # And the database still works: the interrupted import can simply be run again.
