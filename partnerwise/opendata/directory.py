@@ -201,7 +201,9 @@ def _size_gap(organisation: Organisation, us: Organisation | None) -> Suggestion
 
 
 def _gov_prime(organisation: Organisation) -> Suggestion | None:
-    central = Award.objects.filter(supplier=organisation, buyer_is_central_government=True)
+    central = Award.objects.filter(
+        supplier=organisation, buyer_is_central_government=True, in_latest_file=True
+    )
     summary = central.aggregate(count=Count("id"), total=Sum("value"), largest=Max("value"))
     if summary["count"]:
         largest = summary["largest"] or Decimal(0)
@@ -242,7 +244,9 @@ def _vcse(organisation: Organisation) -> Suggestion | None:
     if organisation.register_charities.exists():
         return Suggestion("vcse", 5, "A registered charity.", "Charity Commission register")
     flags = list(
-        Award.objects.filter(supplier=organisation, supplier_vcse__isnull=False)
+        Award.objects.filter(
+            supplier=organisation, supplier_vcse__isnull=False, in_latest_file=True
+        )
         .values_list("supplier_vcse", flat=True)
         .distinct()
     )
@@ -271,7 +275,7 @@ class Relationship:
 def funders_of(organisation: Organisation, limit: int = 50) -> list[Relationship]:
     """Who funds them: 360Giving funders, largest total first."""
     rows = (
-        Grant.objects.filter(recipient=organisation)
+        Grant.objects.filter(recipient=organisation, in_latest_file=True)
         .values("funder")
         .annotate(count=Count("id"), total=Sum("amount"), latest=Max("award_date"))
         .order_by("-total", "funder")[:limit]
@@ -282,7 +286,7 @@ def funders_of(organisation: Organisation, limit: int = 50) -> list[Relationship
 def buyers_of(organisation: Organisation, limit: int = 50) -> list[Relationship]:
     """Who buys from them: OCDS buyers of awards they won, largest total first."""
     rows = (
-        Award.objects.filter(supplier=organisation)
+        Award.objects.filter(supplier=organisation, in_latest_file=True)
         .values("buyer")
         .annotate(
             count=Count("id"),
@@ -298,9 +302,9 @@ def buyers_of(organisation: Organisation, limit: int = 50) -> list[Relationship]
 
 def co_suppliers(organisation: Organisation, limit: int = 50) -> list[Relationship]:
     """Who else supplies their buyers: other suppliers of the same buyers, most shared first."""
-    buyers = Award.objects.filter(supplier=organisation).values("buyer")
+    buyers = Award.objects.filter(supplier=organisation, in_latest_file=True).values("buyer")
     rows = (
-        Award.objects.filter(buyer__in=buyers)
+        Award.objects.filter(buyer__in=buyers, in_latest_file=True)
         .exclude(supplier=organisation)
         .values("supplier")
         .annotate(
@@ -316,7 +320,7 @@ def co_suppliers(organisation: Organisation, limit: int = 50) -> list[Relationsh
     shared = {
         (supplier, buyer)
         for supplier, buyer in Award.objects.filter(
-            buyer__in=buyers, supplier__in=[r.organisation.pk for r in result]
+            buyer__in=buyers, supplier__in=[r.organisation.pk for r in result], in_latest_file=True
         ).values_list("supplier", "buyer")
     }
     return [
@@ -335,8 +339,9 @@ def co_suppliers(organisation: Organisation, limit: int = 50) -> list[Relationsh
 
 def funders_in_common(first: Organisation, second: Organisation) -> list[Organisation]:
     """Funders that have given grants to both."""
-    ids = set(Grant.objects.filter(recipient=first).values_list("funder", flat=True)) & set(
-        Grant.objects.filter(recipient=second).values_list("funder", flat=True)
+    current = Grant.objects.filter(in_latest_file=True)
+    ids = set(current.filter(recipient=first).values_list("funder", flat=True)) & set(
+        current.filter(recipient=second).values_list("funder", flat=True)
     )
     return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
 

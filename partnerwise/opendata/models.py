@@ -199,7 +199,11 @@ class SourceKey(models.Model):
 
 
 class Grant(models.Model):
-    """A 360Giving grant: a funder gave a recipient an amount on a date."""
+    """A 360Giving grant: a funder gave a recipient an amount on a date.
+
+    A grant that a newer version of its file (same file name) no longer lists is kept,
+    marked `in_latest_file=False`; it no longer counts as a current relationship.
+    """
 
     grant_id = models.CharField(max_length=300, unique=True)
     funder = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="grants_made")
@@ -213,6 +217,12 @@ class Grant(models.Model):
     award_date = models.DateField(null=True, blank=True)
     programme = models.CharField(max_length=300, blank=True)
     source_file = models.CharField(max_length=300)
+    in_latest_file = models.BooleanField(
+        default=True, help_text="False once a newer version of its file no longer lists it."
+    )
+    removed_on = models.DateField(
+        null=True, blank=True, help_text="The day an import found it gone from its file."
+    )
     row_hash = models.BigIntegerField()
 
     class Meta:
@@ -220,6 +230,7 @@ class Grant(models.Model):
         indexes = [
             models.Index(fields=["recipient", "award_date"]),
             models.Index(fields=["funder", "award_date"]),
+            models.Index(fields=["source_file"], name="grant_source_file"),
         ]
 
     def __str__(self) -> str:
@@ -227,7 +238,11 @@ class Grant(models.Model):
 
 
 class Award(models.Model):
-    """One supplier's part of an OCDS contract award: a buyer bought from a supplier."""
+    """One supplier's part of an OCDS contract award: a buyer bought from a supplier.
+
+    Like a grant, an award gone from a newer version of its file is kept, marked
+    `in_latest_file=False`, and no longer counts as a current relationship.
+    """
 
     key = models.CharField(max_length=400, unique=True, help_text="ocid / award id / party id")
     ocid = models.CharField(max_length=200, db_index=True)
@@ -249,6 +264,12 @@ class Award(models.Model):
     suitable_vcse = models.BooleanField(null=True, blank=True)
     suitable_sme = models.BooleanField(null=True, blank=True)
     source_file = models.CharField(max_length=300)
+    in_latest_file = models.BooleanField(
+        default=True, help_text="False once a newer version of its file no longer lists it."
+    )
+    removed_on = models.DateField(
+        null=True, blank=True, help_text="The day an import found it gone from its file."
+    )
     row_hash = models.BigIntegerField()
 
     class Meta:
@@ -256,6 +277,7 @@ class Award(models.Model):
         indexes = [
             models.Index(fields=["supplier", "award_date"]),
             models.Index(fields=["buyer", "award_date"]),
+            models.Index(fields=["source_file"], name="award_source_file"),
         ]
 
     def __str__(self) -> str:

@@ -79,10 +79,13 @@ FLOWS: list[tuple[type[Model], str, str, str, str, str]] = [
 
 
 def _add_open_links(nodes: dict[int, Node], ids: list[int]) -> None:
-    """One query per kind of flow: money between two organisations that are both nodes."""
+    """One query per kind of flow: money between two organisations that are both nodes
+    (grants and awards gone from a newer version of their file no longer count)."""
     for model, payer, payee, amount, payer_did, payee_did in FLOWS:
         rows = (
-            model._default_manager.filter(**{f"{payer}__in": ids, f"{payee}__in": ids})
+            model._default_manager.filter(
+                **{f"{payer}__in": ids, f"{payee}__in": ids}, in_latest_file=True
+            )
             .values(payer, payee)
             .annotate(n=Count("pk"), total=Sum(amount))
             .order_by(payer, payee)

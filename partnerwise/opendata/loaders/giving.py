@@ -1,7 +1,9 @@
 """Load 360Giving grants: funder -> recipient, amount, date (see readers/giving.py).
 
 Grants are upserted on their 360Giving id, in batches; a grant whose content is unchanged
-is not written again, so a re-import changes nothing.
+is not written again, so a re-import changes nothing. A grant that a newer version of its
+file (same file name) no longer lists is kept, marked removed (see `Removals`); one that
+comes back is un-marked, and one that moves to another file belongs to that file from then.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.db import connection
+
 from partnerwise.opendata.loaders import ImportReport, progress, row_hash
 from partnerwise.opendata.loaders.orgs import (
     Directory,
     OrgRef,
+    Removals,
     charity_org_id,
     company_org_id,
     name_key,
@@ -40,6 +45,8 @@ FIELDS = [
     "source_file",
     "row_hash",
 ]
+# Written with FIELDS but not part of a grant's content (so not in its row_hash).
+STATE = ["in_latest_file", "removed_on"]
 
 
 def load(paths: Iterable[Path], report: ImportReport) -> None:
@@ -48,10 +55,15 @@ def load(paths: Iterable[Path], report: ImportReport) -> None:
         if path.suffix.lower() not in {".json", ".csv", ".xlsx", ".xlsm"}:
             raise SourceError(f"{path.name}: expected a .json, .csv or .xlsx 360Giving file")
     directory = Directory(source="360giving", label=LABEL, report=report)
-    for path in paths:
-        rows = report.good_rows(progress(read_grants(path), label=path.name))
-        while batch := list(itertools.islice(rows, BATCH)):
-            _load_batch(batch, directory, report)
+    with connection.cursor() as cursor:
+        removals = Removals(cursor, model=Grant, key="grant_id", noun="grants", report=report)
+        for path in paths:
+            skipped = len(report.skipped)
+            rows = report.good_rows(progress(read_grants(path), label=path.name))
+            while batch := list(itertools.islice(rows, BATCH)):
+                _load_batch(batch, directory, report, removals)
+            removals.file_read(path.name, skipped=len(report.skipped) - skipped)
+        removals.mark()
     report.add("organisations: new", directory.created)
 
 
@@ -107,7 +119,9 @@ def _refs(row: Row, report: ImportReport) -> tuple[OrgRef, OrgRef] | None:
     )
 
 
-def _load_batch(batch: list[Row], directory: Directory, report: ImportReport) -> None:
+def _load_batch(
+    batch: list[Row], directory: Directory, report: ImportReport, removals: Removals
+) -> None:
     pairs = [(row, _refs(row, report)) for row in batch]
     directory.prefetch(ref for _, refs in pairs if refs for ref in refs)
     grants: dict[str, Grant] = {}
@@ -137,17 +151,29 @@ def _load_batch(batch: list[Row], directory: Directory, report: ImportReport) ->
             report.warn(f"{row.file}: grant id given twice, the later one kept\x00{grant.grant_id}")
         grants[grant.grant_id] = grant
     directory.flush()
-    stored = dict(Grant.objects.filter(grant_id__in=grants).values_list("grant_id", "row_hash"))
-    write = [g for g in grants.values() if stored.get(g.grant_id) != g.row_hash]
+    removals.seen(grants)
+    # A grant is rewritten when its content changed, it moved to this file, or it was
+    # marked removed and is back.
+    stored = {
+        grant_id: (digest, source_file, current)
+        for grant_id, digest, source_file, current in Grant.objects.filter(
+            grant_id__in=grants
+        ).values_list("grant_id", "row_hash", "source_file", "in_latest_file")
+    }
+    write = [
+        g for g in grants.values() if stored.get(g.grant_id) != (g.row_hash, g.source_file, True)
+    ]
     if write:
         Grant.objects.bulk_create(
             write,
             update_conflicts=True,
             unique_fields=["grant_id"],
-            update_fields=[f for f in FIELDS],
+            update_fields=FIELDS + STATE,
         )
     new = sum(1 for g in write if g.grant_id not in stored)
+    back = sum(1 for g in write if g.grant_id in stored and not stored[g.grant_id][2])
     report.add("grants: read", len(grants))
     report.add("grants: new", new)
-    report.add("grants: changed", len(write) - new)
+    report.add("grants: back in the file (no longer marked removed)", back)
+    report.add("grants: changed", len(write) - new - back)
     report.add("grants: unchanged", len(grants) - len(write))

@@ -8,6 +8,10 @@ not relationships and are left out.
 Suppliers and buyers are found by their org-id (`identifier`, `additionalIdentifiers`, or a
 party id that is an org-id such as Contracts Finder's GB-CFS-…). A party with none of these
 is known by its normalised name within OCDS data only (see `SourceKey`).
+
+An award that a newer version of its file (same file name) no longer lists, or lists only
+as cancelled or unsuccessful, is kept, marked removed (see `Removals`); a release that
+lists it again un-marks it, even one older than the release stored.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from django.db import connection
 from django.utils.dateparse import parse_datetime
 
 from partnerwise.opendata.loaders import ImportReport, progress, row_hash
-from partnerwise.opendata.loaders.orgs import Directory, OrgRef, name_key, org_id
+from partnerwise.opendata.loaders.orgs import Directory, OrgRef, Removals, name_key, org_id
 from partnerwise.opendata.models import Award
 from partnerwise.opendata.readers import Row, SourceError
 from partnerwise.opendata.readers.ocds import read_releases
@@ -60,6 +65,8 @@ FIELDS = [
     "source_file",
     "row_hash",
 ]
+# Written with FIELDS but not part of an award's content (so not in its row_hash).
+STATE = ["in_latest_file", "removed_on"]
 
 
 def load(paths: Iterable[Path], report: ImportReport) -> None:
@@ -68,10 +75,15 @@ def load(paths: Iterable[Path], report: ImportReport) -> None:
         if path.suffix.lower() != ".json":
             raise SourceError(f"{path.name}: expected an OCDS release package (.json)")
     directory = Directory(source="ocds", label=LABEL, report=report)
-    for path in paths:
-        rows = report.good_rows(progress(read_releases(path), label=path.name))
-        while batch := list(itertools.islice(rows, BATCH)):
-            _load_batch(batch, directory, report)
+    with connection.cursor() as cursor:
+        removals = Removals(cursor, model=Award, key="key", noun="awards", report=report)
+        for path in paths:
+            skipped = len(report.skipped)
+            rows = report.good_rows(progress(read_releases(path), label=path.name))
+            while batch := list(itertools.islice(rows, BATCH)):
+                _load_batch(batch, directory, report, removals)
+            removals.file_read(path.name, skipped=len(report.skipped) - skipped)
+        removals.mark()
     report.add("organisations: new", directory.created)
 
 
@@ -131,7 +143,9 @@ def _is_central(ref: OrgRef) -> bool:
     return any(v.startswith("GB-GOR-") for v in ref.identifiers) or bool(_CENTRAL.match(ref.name))
 
 
-def _load_batch(batch: list[Row], directory: Directory, report: ImportReport) -> None:
+def _load_batch(
+    batch: list[Row], directory: Directory, report: ImportReport, removals: Removals
+) -> None:
     planned: list[tuple[Row, dict[str, Any], OrgRef, OrgRef, dict[str, Any], dict[str, Any]]] = []
     for row in batch:
         release = row.data
@@ -205,30 +219,35 @@ def _load_batch(batch: list[Row], directory: Directory, report: ImportReport) ->
         if earlier is None or _newer(item, earlier):
             awards[key] = item
     directory.flush()
+    removals.seen(awards)
     stored = {
-        key: (release_date, digest)
-        for key, release_date, digest in Award.objects.filter(key__in=awards).values_list(
-            "key", "release_date", "row_hash"
-        )
+        key: (release_date, digest, source_file, current)
+        for key, release_date, digest, source_file, current in Award.objects.filter(
+            key__in=awards
+        ).values_list("key", "release_date", "row_hash", "source_file", "in_latest_file")
     }
     write = []
+    back = 0
     for key, item in awards.items():
         if key in stored:
-            release_date, digest = stored[key]
-            if digest == item.row_hash:
+            release_date, digest, source_file, current = stored[key]
+            if current and digest == item.row_hash and source_file == item.source_file:
                 continue
-            if release_date and item.release_date and release_date > item.release_date:
+            # Only a current award keeps its newer release; a removed one is back as listed.
+            if current and release_date and item.release_date and release_date > item.release_date:
                 report.add("awards: older release ignored")
                 continue
+            back += not current
         write.append(item)
     if write:
         Award.objects.bulk_create(
-            write, update_conflicts=True, unique_fields=["key"], update_fields=FIELDS
+            write, update_conflicts=True, unique_fields=["key"], update_fields=FIELDS + STATE
         )
     new = sum(1 for item in write if item.key not in stored)
     report.add("awards: read", len(awards))
     report.add("awards: new", new)
-    report.add("awards: changed", len(write) - new)
+    report.add("awards: back in the file (no longer marked removed)", back)
+    report.add("awards: changed", len(write) - new - back)
     report.add("awards: unchanged", len(awards) - len(write))
 
 

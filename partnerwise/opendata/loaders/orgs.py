@@ -4,6 +4,9 @@ Organisations are matched on org-id identifiers only (GB-CHC-…, GB-COH-…, 36
 GB-GOR-…), most authoritative first. A record's other identifiers are added to the
 organisation it matched when no other organisation holds them. Names never merge two
 organisations here: a name match becomes a `CandidateMatch` for a person to confirm.
+
+`Removals` is the other half the grant and award loaders share: rows a newer version of a
+file no longer lists.
 """
 
 from __future__ import annotations
@@ -11,7 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import connection
+from django.db.backends.utils import CursorWrapper
+from django.db.models import Model
+from django.utils import timezone
+
 from partnerwise.opendata.loaders import ImportReport
+from partnerwise.opendata.loaders.sql import Stage, execute, table
 from partnerwise.opendata.models import SearchName, SourceKey
 from partnerwise.opendata.names import normalise_name
 from partnerwise.organisations.identifiers import IdentifierError, parse_org_id
@@ -167,3 +176,60 @@ class Directory:
         if self._pending:
             SearchName.objects.bulk_create(self._pending, ignore_conflicts=True)
             self._pending = []
+
+
+class Removals:
+    """Grants or awards that a newer version of their file no longer lists: kept, marked
+    `in_latest_file=False` with `removed_on`, so they stop counting as current relationships.
+
+    Keyed on the file's name (what rows keep in `source_file`). The key of every row read in
+    this run goes to a temporary table, not Python memory, whatever the file size; at the end
+    `mark()` runs one UPDATE per file name for that file's stored rows that were not read.
+    A row read again, in any file, is un-marked by the loader as it writes it. A file with a
+    record skipped under --skip-bad is left alone (with a warning): the skipped record's key
+    is unknown, so nothing in that file can be called gone.
+    """
+
+    def __init__(
+        self,
+        cursor: CursorWrapper,
+        *,
+        model: type[Model],
+        key: str,
+        noun: str,
+        report: ImportReport,
+    ) -> None:
+        self.cursor = cursor
+        self.model = model
+        self.key = key  # the unique column: grant_id, key
+        self.noun = noun
+        self.report = report
+        self.stage = Stage(cursor, f"pw_seen_{noun}", [("seen_key", "VARCHAR(400)")])
+        self._files: dict[str, int] = {}  # file name -> records skipped as bad
+
+    def seen(self, keys: Iterable[str]) -> None:
+        self.stage.extend((key,) for key in keys)
+
+    def file_read(self, name: str, *, skipped: int) -> None:
+        self._files[name] = self._files.get(name, 0) + skipped
+
+    def mark(self) -> None:
+        self.stage.index("seen_key")
+        stored, today = table(self.model), timezone.localdate()
+        key = connection.ops.quote_name(self.key)
+        for name, skipped in self._files.items():
+            if skipped:
+                self.report.warn(
+                    f"{name}: {skipped} bad record(s) skipped, so none of its {self.noun} "
+                    "were marked removed (a skipped record's id is unknown)"
+                )
+                continue
+            gone = execute(
+                self.cursor,
+                f"UPDATE {stored} SET in_latest_file = %s, removed_on = %s "
+                f"WHERE source_file = %s AND in_latest_file AND NOT EXISTS "
+                f"(SELECT 1 FROM {self.stage.name} s WHERE s.seen_key = {stored}.{key})",
+                [False, today, name],
+            )
+            self.report.add(f"{self.noun}: no longer in the file (marked removed)", gone)
+        self.stage.drop()

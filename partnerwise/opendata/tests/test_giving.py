@@ -9,7 +9,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management.base import CommandError
+from django.test import Client
+from django.utils import timezone
+from django.utils.html import escape
 
+from partnerwise.conftest import Cast
+from partnerwise.opendata.directory import funders_of
 from partnerwise.opendata.models import Grant
 from partnerwise.opendata.tests.conftest import GRANTS, run, snapshot
 from partnerwise.organisations.models import Identifier
@@ -160,3 +165,163 @@ def test_wrong_encoding_and_missing_column_fail_cleanly(db: None, tmp_path: Path
         run("360giving", str(nocol))
     assert not Grant.objects.exists()
     assert not Identifier.objects.exists()
+
+
+# ------------------------------------------------ grants gone from a newer version of a file
+
+
+def _version(tmp_path: Path, version: str, grants: list[dict[str, object]]) -> Path:
+    """`grants.json` as one version of a publisher's file: same name, its own folder."""
+    folder = tmp_path / version
+    folder.mkdir(exist_ok=True)
+    path = folder / "grants.json"
+    path.write_text(json.dumps({"grants": grants}), encoding="utf-8")
+    return path
+
+
+def _lone_grant(grants: list[dict[str, object]]) -> dict[str, object]:
+    """A grant whose recipient gets no other grant in `grants` (read plainly)."""
+    recipients = [g["recipientOrganization"][0]["id"] for g in grants]  # type: ignore[index]
+    return next(g for g, r in zip(grants, recipients, strict=True) if recipients.count(r) == 1)
+
+
+def _funder_ids(grant: Grant) -> set[str | None]:
+    return {r.organisation.primary_identifier() for r in funders_of(grant.recipient)}
+
+
+def test_grant_dropped_from_a_newer_file_is_marked_removed(db: None, tmp_path: Path) -> None:
+    grants = _grants(COVID)[:8]
+    dropped = _lone_grant(grants)
+    funder_id = dropped["fundingOrganization"][0]["id"]  # type: ignore[index]
+    original = _version(tmp_path, "v1", grants)
+    newer = _version(tmp_path, "v2", [g for g in grants if g is not dropped])
+    run("360giving", str(original))
+    grant = Grant.objects.get(grant_id=dropped["id"])
+    assert funder_id in _funder_ids(grant)
+
+    output = run("360giving", str(newer))
+    assert "grants: no longer in the file (marked removed): 1" in output
+    grant.refresh_from_db()
+    assert grant.in_latest_file is False
+    assert grant.removed_on == timezone.localdate()
+    assert Grant.objects.count() == len(grants)  # kept, only marked
+    assert Grant.objects.filter(in_latest_file=True).count() == len(grants) - 1
+    assert funder_id not in _funder_ids(grant)
+
+    output = run("360giving", str(original))  # the publisher puts it back
+    assert "grants: back in the file (no longer marked removed): 1" in output
+    assert "marked removed" not in output.replace("no longer marked removed", "")
+    grant = Grant.objects.get(grant_id=dropped["id"])
+    assert (grant.in_latest_file, grant.removed_on) == (True, None)
+    assert funder_id in _funder_ids(grant)
+
+
+def test_rerunning_a_newer_file_changes_nothing(db: None, tmp_path: Path) -> None:
+    grants = _grants(COVID)[:8]
+    run("360giving", str(_version(tmp_path, "v1", grants)))
+    newer = _version(tmp_path, "v2", grants[1:])
+    run("360giving", str(newer))
+    before = snapshot()
+    output = run("360giving", str(newer))
+    after = snapshot()
+    before.pop("opendata.ImportRun")
+    after.pop("opendata.ImportRun")
+    assert after == before
+    assert "marked removed" not in output
+    assert f"grants: unchanged: {len(grants) - 1}" in output
+
+
+def test_another_file_name_removes_nothing(db: None, tmp_path: Path) -> None:
+    grants = _grants(COVID)[:8]
+    first = tmp_path / "first.json"
+    first.write_text(json.dumps({"grants": grants[:5]}), encoding="utf-8")
+    second = tmp_path / "second.json"
+    second.write_text(json.dumps({"grants": grants[5:]}), encoding="utf-8")
+    run("360giving", str(first))
+    output = run("360giving", str(second))
+    assert "marked removed" not in output
+    assert Grant.objects.filter(in_latest_file=True).count() == len(grants)
+    assert set(
+        Grant.objects.filter(source_file="first.json").values_list("grant_id", flat=True)
+    ) == {g["id"] for g in grants[:5]}
+
+
+def test_a_grant_that_moves_to_another_file_belongs_to_it(db: None, tmp_path: Path) -> None:
+    grants = _grants(COVID)[:8]
+    moved = grants[4]
+    run("360giving", str(_version(tmp_path, "v1", grants[:5])))
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"grants": [moved]}), encoding="utf-8")
+    run("360giving", str(other))
+    assert Grant.objects.get(grant_id=moved["id"]).source_file == "other.json"
+    # The first file drops it: it lives on in other.json, so it is not removed.
+    output = run("360giving", str(_version(tmp_path, "v2", grants[:4])))
+    assert "marked removed" not in output
+    assert Grant.objects.get(grant_id=moved["id"]).in_latest_file is True
+
+
+def test_dry_run_of_a_newer_file_writes_nothing(db: None, tmp_path: Path) -> None:
+    grants = _grants(COVID)[:8]
+    run("360giving", str(_version(tmp_path, "v1", grants)))
+    before = snapshot()
+    output = run("360giving", str(_version(tmp_path, "v2", grants[2:])), "--dry-run")
+    assert "Dry run: nothing was written." in output
+    assert "grants: no longer in the file (marked removed): 2" in output
+    assert snapshot() == before
+
+
+def test_a_failing_newer_file_leaves_the_old_state(db: None, tmp_path: Path) -> None:
+    grants = _grants(COVID)[:8]
+    run("360giving", str(_version(tmp_path, "v1", grants)))
+    before = snapshot()
+    bad = json.loads(json.dumps(grants[1:]))
+    del bad[-1]["amountAwarded"]
+    with pytest.raises(CommandError, match=r"grants.json, grant 7, field 'amountAwarded'"):
+        run("360giving", str(_version(tmp_path, "bad", bad)))
+    assert snapshot() == before
+    cut = tmp_path / "cut" / "grants.json"
+    cut.parent.mkdir()
+    cut.write_bytes(_version(tmp_path, "whole", grants[1:]).read_bytes()[:3000])
+    with pytest.raises(CommandError, match=r"grants.json: broken JSON"):
+        run("360giving", str(cut))
+    assert snapshot() == before
+    assert not Grant.objects.filter(in_latest_file=False).exists()
+
+
+def test_a_skipped_bad_record_removes_nothing_from_its_file(db: None, tmp_path: Path) -> None:
+    grants = _grants(COVID)[:8]
+    run("360giving", str(_version(tmp_path, "v1", grants)))
+    newer = json.loads(json.dumps(grants[1:]))  # grants[0] really is gone ...
+    del newer[2]["amountAwarded"]  # ... but this one is only unreadable
+    output = run("360giving", str(_version(tmp_path, "v2", newer)), "--skip-bad")
+    assert "Skipped 1 bad records:" in output
+    assert (
+        "grants.json: 1 bad record(s) skipped, so none of its grants were marked removed" in output
+    )
+    assert "marked removed:" not in output
+    assert not Grant.objects.filter(in_latest_file=False).exists()
+    # Once the file reads cleanly again, what is gone is recorded.
+    output = run("360giving", str(_version(tmp_path, "v3", grants[1:])))
+    assert "grants: no longer in the file (marked removed): 1" in output
+    assert list(Grant.objects.filter(in_latest_file=False).values_list("grant_id", flat=True)) == [
+        grants[0]["id"]
+    ]
+
+
+def test_organisation_page_no_longer_shows_a_removed_grant(cast: Cast, tmp_path: Path) -> None:
+    grants = _grants(COVID)[:8]
+    dropped = _lone_grant(grants)
+    run("360giving", str(_version(tmp_path, "v1", grants)))
+    grant = Grant.objects.select_related("funder", "recipient").get(grant_id=dropped["id"])
+    client = Client()
+    client.force_login(cast.viewer)
+    page = f"/w/{cast.workspace.slug}/organisations/{grant.recipient.pk}/"
+    funder = f'/organisations/{grant.funder.pk}/">{escape(grant.funder.name)}</a>'
+    response = client.get(page)
+    assert response.status_code == 200
+    assert "Funded by" in response.text
+    assert funder in response.text
+    run("360giving", str(_version(tmp_path, "v2", [g for g in grants if g is not dropped])))
+    response = client.get(page)
+    assert response.status_code == 200
+    assert funder not in response.text

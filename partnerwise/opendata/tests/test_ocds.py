@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 from django.core.management.base import CommandError
+from django.utils import timezone
 
+from partnerwise.opendata.directory import buyers_of, suggested_facts
 from partnerwise.opendata.models import Award
 from partnerwise.opendata.tests.conftest import OCDS, run, snapshot
 
@@ -129,3 +131,114 @@ def test_bad_and_corrupt_files_fail_cleanly(db: None, tmp_path: Path) -> None:
     assert snapshot() == before
     output = run("ocds", str(bad), "--skip-bad")
     assert "bad.json, release 4, field 'ocid': missing" in output
+
+
+# ------------------------------------------------ awards gone from a newer version of a file
+
+
+def _releases() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The search page and its first six releases with awards, one from a ministry."""
+    package = json.loads(SEARCH.read_text(encoding="utf-8"))
+    releases = [r for r in package["releases"] if r.get("awards")][:6]
+    assert any(r["buyer"]["name"].startswith("Ministry of") for r in releases)
+    return package, releases
+
+
+def _version(tmp_path: Path, version: str, package: dict[str, Any], releases: list[Any]) -> Path:
+    """`awards.json` as one version of a publisher's file: same name, its own folder."""
+    folder = tmp_path / version
+    folder.mkdir(exist_ok=True)
+    path = folder / "awards.json"
+    path.write_text(json.dumps({**package, "releases": releases}), encoding="utf-8")
+    return path
+
+
+def _keys(path: Path) -> set[str]:
+    return {f"{r['ocid']}/{a['id']}/{p['id']}" for r, a, p in _supplier_awards(path)}
+
+
+def test_award_dropped_from_a_newer_file_is_marked_removed(db: None, tmp_path: Path) -> None:
+    package, releases = _releases()
+    dropped = next(r for r in releases if r["buyer"]["name"].startswith("Ministry of"))
+    original = _version(tmp_path, "v1", package, releases)
+    newer = _version(tmp_path, "v2", package, [r for r in releases if r is not dropped])
+    gone = _keys(original) - _keys(newer)
+    assert gone
+    run("ocds", str(original))
+    award = Award.objects.select_related("buyer", "supplier").get(key=next(iter(gone)))
+    assert award.buyer_is_central_government
+    assert award.buyer in [r.organisation for r in buyers_of(award.supplier)]
+    assert "gov_prime" in [s.indicator_id for s in suggested_facts(award.supplier)]
+
+    output = run("ocds", str(newer))
+    assert f"awards: no longer in the file (marked removed): {len(gone)}" in output
+    assert set(Award.objects.filter(in_latest_file=False).values_list("key", flat=True)) == gone
+    assert Award.objects.count() == len(_keys(original))  # kept, only marked
+    award.refresh_from_db()
+    assert award.removed_on == timezone.localdate()
+    assert award.buyer not in [r.organisation for r in buyers_of(award.supplier)]
+    assert "gov_prime" not in [s.indicator_id for s in suggested_facts(award.supplier)]
+
+    output = run("ocds", str(original))
+    assert f"awards: back in the file (no longer marked removed): {len(gone)}" in output
+    assert not Award.objects.filter(in_latest_file=False).exists()
+    award.refresh_from_db()
+    assert award.removed_on is None
+    assert award.buyer in [r.organisation for r in buyers_of(award.supplier)]
+
+    before = snapshot()
+    output = run("ocds", str(original))  # the same file again changes nothing
+    after = snapshot()
+    before.pop("opendata.ImportRun")
+    after.pop("opendata.ImportRun")
+    assert after == before
+    assert "marked removed" not in output
+
+
+def test_an_award_cancelled_in_a_newer_file_is_marked_removed(db: None, tmp_path: Path) -> None:
+    package, releases = _releases()
+    original = _version(tmp_path, "v1", package, releases)
+    cancelled = json.loads(json.dumps(releases))
+    cancelled[0]["awards"][0]["status"] = "cancelled"
+    newer = _version(tmp_path, "v2", package, cancelled)
+    gone = _keys(original) - _keys(newer)
+    assert gone
+    run("ocds", str(original))
+    output = run("ocds", str(newer))
+    assert f"awards: no longer in the file (marked removed): {len(gone)}" in output
+    assert set(Award.objects.filter(in_latest_file=False).values_list("key", flat=True)) == gone
+
+
+def test_another_award_file_name_removes_nothing(db: None, tmp_path: Path) -> None:
+    package, releases = _releases()
+    run("ocds", str(_version(tmp_path, "v1", package, releases)))
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({**package, "releases": releases[:1]}), encoding="utf-8")
+    output = run("ocds", str(other))
+    assert "marked removed" not in output
+    assert not Award.objects.filter(in_latest_file=False).exists()
+
+
+def test_dry_run_failure_and_skip_bad_with_a_newer_award_file(db: None, tmp_path: Path) -> None:
+    package, releases = _releases()
+    run("ocds", str(_version(tmp_path, "v1", package, releases)))
+    before = snapshot()
+    output = run("ocds", str(_version(tmp_path, "v2", package, releases[1:])), "--dry-run")
+    assert "Dry run: nothing was written." in output
+    assert "awards: no longer in the file (marked removed)" in output
+    assert snapshot() == before
+
+    broken = json.loads(json.dumps(releases[1:]))
+    del broken[1]["ocid"]
+    bad = _version(tmp_path, "bad", package, broken)
+    with pytest.raises(CommandError, match=r"awards.json, release 2, field 'ocid': missing"):
+        run("ocds", str(bad))
+    assert snapshot() == before
+
+    # releases[0] really is gone, but the bad release's award is unknown, not gone.
+    output = run("ocds", str(bad), "--skip-bad")
+    assert "awards.json: 1 bad record(s) skipped, so none of its awards were marked removed" in (
+        output
+    )
+    assert "marked removed:" not in output
+    assert not Award.objects.filter(in_latest_file=False).exists()
