@@ -373,7 +373,7 @@ def test_background_reader_reports_a_broken_file_as_the_reader_would(tmp_path: P
 
 def _content() -> tuple[set[Any], set[Any], set[Any]]:
     """What the register import says, keyed by charity numbers rather than database ids."""
-    chc = dict(
+    chc: dict[int | None, str] = dict(
         Identifier.objects.filter(workspace=None, scheme="GB-CHC").values_list(
             "organisation_id", "value"
         )
