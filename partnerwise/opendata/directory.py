@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, IntegerField, Max, Q, Sum
+from django.db.models import Count, IntegerField, Max, Q, QuerySet, Sum
 from django.db.models.functions import Cast, Collate
 
 from partnerwise.opendata.models import (
@@ -60,6 +60,25 @@ def _identifier_candidates(query: str) -> list[str]:
     return values
 
 
+def names_starting(normalised: str) -> QuerySet[SearchName]:
+    """Search names that start with `normalised`, in byte order: one index range scan.
+
+    A prefix is a range in byte order: normalised names are plain ASCII, and U+FFFF sorts
+    after all of it. SQLite compares bytes already (index of migration 0009); PostgreSQL is
+    told to (its "C" collation), which the index of migration 0006 serves.
+    """
+    upper = normalised + "\uffff"
+    if connection.vendor == "postgresql":
+        return (
+            SearchName.objects.alias(key=Collate("normalised", "C"))
+            .filter(key__gte=normalised, key__lt=upper)
+            .order_by("key", "organisation_id")
+        )
+    return SearchName.objects.filter(normalised__gte=normalised, normalised__lt=upper).order_by(
+        "normalised", "organisation_id"
+    )
+
+
 def search_organisations(
     query: str, workspace: Workspace | None = None, limit: int = 20
 ) -> list[SearchResult]:
@@ -88,24 +107,8 @@ def search_organisations(
             )
     normalised = normalise_name(query)
     if normalised and len(results) < limit:
-        # A prefix is a range in byte order: normalised names are plain ASCII, and U+FFFF
-        # sorts after all of it. SQLite compares bytes already; PostgreSQL is told to
-        # (its "C" collation), which an index made in migration 0006 serves.
-        upper = normalised + "\uffff"
-        names: Any
-        if connection.vendor == "postgresql":
-            names = (
-                SearchName.objects.alias(key=Collate("normalised", "C"))
-                .filter(key__gte=normalised, key__lt=upper)
-                .order_by("key", "organisation_id")
-            )
-        else:
-            names = SearchName.objects.filter(
-                normalised__gte=normalised, normalised__lt=upper
-            ).order_by("normalised", "organisation_id")
-        hits = list(
-            names.values_list("organisation_id", "name", "normalised", "source")[: limit * 5]
-        )
+        columns = ("organisation_id", "name", "normalised", "source")
+        hits = list(names_starting(normalised).values_list(*columns)[: limit * 5])
         organisations = visible.in_bulk({hit[0] for hit in hits})
         ranked = sorted(
             hits,

@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -182,11 +183,13 @@ class _CharityLoad:
         self.read = 0
         self.pending = 0
         self.chunks = 0
+        self.merging = 0.0  # seconds in set-based statements (for PARTNERWISE_SQL_TIMING)
 
     # ------------------------------------------------------------------ reading
 
     def run(self) -> None:
         report = self.report
+        started = time.perf_counter()
         with counter(f"{self.file} (charity)") as bar:
             for items, warnings in read_batches(self.extract):
                 for warning in warnings:
@@ -203,7 +206,16 @@ class _CharityLoad:
                 bar.update(len(items))
             self.merge_chunk()
         report.add("charity: rows read", self.read)
+        finishing = time.perf_counter()
         self.finish()
+        if TIMING:
+            total = time.perf_counter() - started
+            print(
+                f"{total:7.2f}s charity table: {self.merging:.2f}s merging {self.chunks} chunks, "
+                f"{self.stage.writing:.2f}s writing stages, {time.perf_counter() - finishing:.2f}s "
+                "whole-file checks, the rest reading (waiting for the reader)",
+                file=sys.stderr,
+            )
 
     # ------------------------------------------------------------------ one chunk
 
@@ -212,10 +224,15 @@ class _CharityLoad:
         self.pending = 0
         if not self.stage.rows:
             return
+        started = time.perf_counter()
+        try:
+            self._merge()
+        finally:
+            self.merging += time.perf_counter() - started
+
+    def _merge(self) -> None:
         cursor, report, now = self.cursor, self.report, self.now
         org, ident, rc = self.org, self.ident, self.rc
-        if TIMING:
-            print(f"{self.stage.writing:7.2f}s writing the stage (so far)", file=sys.stderr)
         self.chunks += 1
         self._check_duplicates("pw_stage_raw")
         incoming = _as_date(scalar(cursor, "SELECT MAX(extract_date) FROM pw_stage_raw"))
@@ -223,7 +240,6 @@ class _CharityLoad:
             self.newest_incoming = incoming
         if self.chunks == 1:
             self._check_not_older()  # early, so a wrong file fails fast
-        _analyze(cursor, "pw_stage_raw")
 
         # Which organisation is each main charity? First by charity number, then by
         # company, among identifiers stored before this import; failing both, a new one.
@@ -258,7 +274,6 @@ class _CharityLoad:
             f"LEFT JOIN pw_main m ON m.registered_number = s.registered_number "
             f"LEFT JOIN {ident} i ON i.workspace_id IS NULL AND i.value = s.chc_id",
         )
-        _analyze(cursor, "pw_stage_charity")
         new_orgs = scalar(cursor, "SELECT COUNT(*) FROM pw_main WHERE is_new_org")
         kind = "CASE WHEN s.is_cio THEN 'cio' ELSE 'charity' END"
         removed = "(LOWER(s.status) = 'removed')"
@@ -278,20 +293,21 @@ class _CharityLoad:
 
         # Identifiers the organisations lack (an organisation found by company number gains
         # its charity number and the other way round).
+        # (ON CONFLICT rather than NOT EXISTS: the unique index is probed for each row
+        # anyway, and a join would read the whole, growing table for every chunk.)
+        reference = "ON CONFLICT (value) WHERE workspace_id IS NULL DO NOTHING"
         execute(
             cursor,
             f"INSERT INTO {ident} (organisation_id, workspace_id, scheme, value, is_primary, "
             f"warning) SELECT s.org_id, NULL, 'GB-CHC', s.chc_id, s.is_new_org, '' "
-            f"FROM pw_stage_charity s WHERE s.linked_number = 0 AND NOT EXISTS "
-            f"(SELECT 1 FROM {ident} i WHERE i.workspace_id IS NULL AND i.value = s.chc_id)",
+            f"FROM pw_stage_charity s WHERE s.linked_number = 0 {reference}",
         )
         execute(
             cursor,
             f"INSERT INTO {ident} (organisation_id, workspace_id, scheme, value, is_primary, "
             f"warning) SELECT MIN(s.org_id), NULL, 'GB-COH', s.coh_id, FALSE, '' "
             f"FROM pw_stage_charity s WHERE s.linked_number = 0 AND s.coh_id IS NOT NULL "
-            f"AND NOT EXISTS (SELECT 1 FROM {ident} i WHERE i.workspace_id IS NULL "
-            f"AND i.value = s.coh_id) GROUP BY s.coh_id",
+            f"GROUP BY s.coh_id {reference}",
         )
 
         # Existing organisations whose register row changed take the register's facts.
@@ -326,9 +342,8 @@ class _CharityLoad:
             cursor,
             f"INSERT INTO {rc} ({', '.join(columns)}, row_hash, organisation_id, "
             f"in_latest_extract, source_file) SELECT {', '.join('s.' + c for c in columns)}, "
-            f"s.row_hash, s.org_id, TRUE, %s FROM pw_stage_charity s WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {rc} r WHERE r.organisation_number = s.organisation_number) "
-            f"ORDER BY s.seq",
+            f"s.row_hash, s.org_id, TRUE, %s FROM pw_stage_charity s WHERE TRUE "
+            f"ORDER BY s.seq ON CONFLICT (organisation_number) DO NOTHING",
             [self.file],
         )
         report.add("charity: new", inserted)
@@ -357,9 +372,8 @@ class _CharityLoad:
             f"UNION ALL SELECT s.org_id, o.normalised, o.name FROM {self.other} o "
             f"JOIN {rows} s ON o.registered_number = s.registered_number "
             f"AND o.linked_number = s.linked_number WHERE s.org_id IS NOT NULL"
-            f") n WHERE NOT EXISTS (SELECT 1 FROM {self.names} x WHERE x.organisation_id = "
-            f"n.organisation_id AND x.normalised = n.normalised AND x.source = 'ccew') "
-            f"GROUP BY n.organisation_id, n.normalised",
+            f") n WHERE TRUE GROUP BY n.organisation_id, n.normalised "
+            f"ON CONFLICT (organisation_id, normalised, source) DO NOTHING",
         )
         self.report.add("search names: new", added)
 

@@ -4,8 +4,9 @@ Parsing a 400,000-row register table is CPU-bound Python; loading it is mostly d
 work. With the reader in a child process the two use two cores: the child reads the zip,
 converts each record and shapes it into the tuple the loader stages (see
 `partnerwise.opendata.loaders.register_rows`), and sends batches of them, pickled, down a
-pipe. In the parent a thread unpickles them into a bounded queue, so the child runs ahead
-by at most `AHEAD` batches and memory stays flat whatever the file size.
+pipe. In the parent a thread reads them into a bounded queue, still pickled (a pickled
+batch takes a fifth of the memory of the tuples it holds), so the child runs ahead by at
+most `AHEAD` batches and memory stays flat whatever the file size.
 
 The child is a fresh interpreter (`python -m partnerwise.opendata.readers.background`), not
 a fork: the parent holds an open database connection a forked child must not touch. It
@@ -36,12 +37,12 @@ from partnerwise.opendata.readers import BadRecord, Row, SourceError
 from partnerwise.opendata.readers.ccew import ExtractFile, open_extract
 
 BATCH = 5000
-AHEAD = 12  # batches the child may run ahead of the loader
+AHEAD = 40  # batches the child may run ahead of the loader (about 1 MB each, pickled)
 # Tables whose uncompressed member is smaller than this are read in-process.
 BACKGROUND_FROM_BYTES = 8_000_000
 
 SHAPERS = "partnerwise.opendata.loaders.register_rows"
-_FRAME = struct.Struct("!I")
+_FRAME = struct.Struct("!I?")  # length of the pickle; is it the child's last message
 
 Shaper = Callable[[Row], tuple[Any, ...]]
 # One batch: shaped rows (or bad records, in file order) and the warnings met on the way.
@@ -101,7 +102,7 @@ def _from_child(extract: ExtractFile) -> Iterator[Batch]:
         command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
     )
     assert child.stdout is not None and child.stderr is not None
-    inbox: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=AHEAD)
+    inbox: queue.Queue[bytes | tuple[str, Any]] = queue.Queue(maxsize=AHEAD)
     stop = threading.Event()
     reader = threading.Thread(
         target=_receive, args=(child.stdout, inbox, stop), name="register-reader", daemon=True
@@ -109,7 +110,8 @@ def _from_child(extract: ExtractFile) -> Iterator[Batch]:
     reader.start()
     try:
         while True:
-            kind, payload = inbox.get()
+            message = inbox.get()
+            kind, payload = pickle.loads(message) if isinstance(message, bytes) else message
             if kind == "rows":
                 yield payload
             elif kind == "done":
@@ -135,30 +137,34 @@ def _from_child(extract: ExtractFile) -> Iterator[Batch]:
         child.stderr.close()
 
 
-def _receive(stream: IO[bytes], inbox: queue.Queue[tuple[str, Any]], stop: threading.Event) -> None:
-    message: tuple[str, Any]
+def _receive(
+    stream: IO[bytes], inbox: queue.Queue[bytes | tuple[str, Any]], stop: threading.Event
+) -> None:
+    """Move frames from the pipe to the queue until the child's last one (or a break)."""
+    problem: tuple[str, Any]
     try:
         while not stop.is_set():
             head = stream.read(_FRAME.size)
             if len(head) < _FRAME.size:
-                message = ("broken", "its output ended early")
+                problem = ("broken", "its output ended early")
                 break
-            (length,) = _FRAME.unpack(head)
+            (length, last) = _FRAME.unpack(head)
             body = stream.read(length)
             if len(body) < length:
-                message = ("broken", "its output was cut off")
+                problem = ("broken", "its output was cut off")
                 break
-            message = pickle.loads(body)
-            _put(inbox, message, stop)
-            if message[0] != "rows":
+            _put(inbox, body, stop)
+            if last:
                 return
     except Exception as error:  # reported to the loader, which raises it
-        message = ("broken", repr(error))
-    _put(inbox, message, stop)
+        problem = ("broken", repr(error))
+    _put(inbox, problem, stop)
 
 
 def _put(
-    inbox: queue.Queue[tuple[str, Any]], message: tuple[str, Any], stop: threading.Event
+    inbox: queue.Queue[bytes | tuple[str, Any]],
+    message: bytes | tuple[str, Any],
+    stop: threading.Event,
 ) -> None:
     while not stop.is_set():
         with contextlib.suppress(queue.Full):
@@ -175,7 +181,7 @@ def _package_root() -> str:
 
 def _send(out: IO[bytes], message: tuple[str, Any]) -> None:
     body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    out.write(_FRAME.pack(len(body)))
+    out.write(_FRAME.pack(len(body), message[0] != "rows"))
     out.write(body)
     out.flush()
 

@@ -7,15 +7,18 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.db import connection
+
 from partnerwise.opendata.directory import (
     buyers_of,
     co_suppliers,
     funders_of,
+    names_starting,
     register_facts,
     search_organisations,
     suggested_facts,
 )
-from partnerwise.opendata.models import Award, CharityOtherName, RegisterCharity
+from partnerwise.opendata.models import Award, CharityOtherName, RegisterCharity, SearchName
 from partnerwise.opendata.tests.conftest import GRANTS, OCDS, run, txt_table
 from partnerwise.organisations.models import Identifier, Kind, Organisation
 from partnerwise.workspaces.models import Workspace
@@ -54,6 +57,26 @@ def test_search_by_name_prefix_number_and_other_name(imported_sample: Callable[[
     hits = search_organisations(other.name.lower())
     match = next(r for r in hits if r.organisation.pk == owner.organisation_id)
     assert match.how == "other name" and match.matched == other.name
+
+
+def test_name_search_is_one_index_range(imported_sample: Callable[[], str]) -> None:
+    """The prefix search uses the index made for it (migrations 0006 and 0009), which a
+    later migration could drop without anyone noticing but for this test."""
+    imported_sample()
+    some = SearchName.objects.order_by("pk").first()
+    assert some is not None
+    query = names_starting(some.normalised[:4])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a small table is scanned else
+            plan = query.explain()
+            index = "searchname_prefix_c"
+        else:
+            plan = query.explain()
+            index = "searchname_prefix_binary"
+    assert index in plan, plan
+    assert "SORT" not in plan.upper(), plan  # the index gives the order too
+    assert some in list(query)  # and the range finds what it should
 
 
 def test_search_never_shows_another_workspaces_records(db: None) -> None:
