@@ -30,7 +30,7 @@ import datetime as dt
 import json
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +126,21 @@ def load(paths: Iterable[Path], report: ImportReport) -> None:
             refresh_search_names(cursor, report)
 
 
+def _good_rows(extract: ExtractFile, report: ImportReport) -> Iterator[tuple[Any, ...]]:
+    """The table's rows shaped for its stage; bad records fail the import or are skipped,
+    warnings are noted, and a progress bar counts on a terminal."""
+    with counter(f"{extract.path.name} ({extract.table})") as bar:
+        for items, warnings in read_batches(extract):
+            for warning in warnings:
+                report.warn(warning)
+            for item in items:
+                if isinstance(item, BadRecord):
+                    report.bad(item)
+                else:
+                    yield item
+            bar.update(len(items))
+
+
 def _columns(model: type[Any], names: list[str]) -> list[tuple[str, str]]:
     """Stage column definitions (the fields used here are plain: column name = field name)."""
     return [(name, _SQL_TYPES[model._meta.get_field(name).get_internal_type()]) for name in names]
@@ -190,21 +205,13 @@ class _CharityLoad:
     def run(self) -> None:
         report = self.report
         started = time.perf_counter()
-        with counter(f"{self.file} (charity)") as bar:
-            for items, warnings in read_batches(self.extract):
-                for warning in warnings:
-                    report.warn(warning)
-                for item in items:
-                    if isinstance(item, BadRecord):
-                        report.bad(item)
-                        continue
-                    self.read += 1
-                    self.stage.add((self.read, *item))
-                    self.pending += 1
-                    if self.pending >= CHUNK:
-                        self.merge_chunk()
-                bar.update(len(items))
-            self.merge_chunk()
+        for item in _good_rows(self.extract, report):
+            self.read += 1
+            self.stage.add((self.read, *item))
+            self.pending += 1
+            if self.pending >= CHUNK:
+                self.merge_chunk()
+        self.merge_chunk()
         report.add("charity: rows read", self.read)
         finishing = time.perf_counter()
         self.finish()
@@ -496,19 +503,10 @@ def load_child(cursor: CursorWrapper, extract: ExtractFile, report: ImportReport
         "pw_stage_child",
         [("seq", "BIGINT"), *_columns(model, fields), ("row_hash", "BIGINT")],
     )
-    file = extract.path.name
     read = 0
-    with counter(f"{file} ({extract.table})") as bar:
-        for items, warnings in read_batches(extract):
-            for warning in warnings:
-                report.warn(warning)
-            for item in items:
-                if isinstance(item, BadRecord):
-                    report.bad(item)
-                    continue
-                read += 1
-                stage.add((read, *item))
-            bar.update(len(items))
+    for item in _good_rows(extract, report):
+        read += 1
+        stage.add((read, *item))
     stage.index("row_hash")
     target = table(model)
     deleted = execute(

@@ -8,7 +8,6 @@ comes back is un-marked, and one that moves to another file belongs to that file
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 
 from django.db import connection
 
-from partnerwise.opendata.loaders import ImportReport, progress, row_hash
+from partnerwise.opendata.loaders import ImportReport, row_hash
 from partnerwise.opendata.loaders.orgs import (
     Directory,
     OrgRef,
@@ -57,13 +56,12 @@ def load(paths: Iterable[Path], report: ImportReport) -> None:
     directory = Directory(source="360giving", label=LABEL, report=report)
     with connection.cursor() as cursor:
         removals = Removals(cursor, model=Grant, key="grant_id", noun="grants", report=report)
-        for path in paths:
-            skipped = len(report.skipped)
-            rows = report.good_rows(progress(read_grants(path), label=path.name))
-            while batch := list(itertools.islice(rows, BATCH)):
-                _load_batch(batch, directory, report, removals)
-            removals.file_read(path.name, skipped=len(report.skipped) - skipped)
-        removals.mark()
+        removals.load_files(
+            paths,
+            read_grants,
+            lambda batch: _load_batch(batch, directory, report, removals),
+            BATCH,
+        )
     report.add("organisations: new", directory.created)
 
 

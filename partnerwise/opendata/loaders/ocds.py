@@ -17,7 +17,6 @@ lists it again un-marks it, even one older than the release stored.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
@@ -27,7 +26,7 @@ from typing import Any
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
-from partnerwise.opendata.loaders import ImportReport, progress, row_hash
+from partnerwise.opendata.loaders import ImportReport, row_hash
 from partnerwise.opendata.loaders.orgs import Directory, OrgRef, Removals, name_key, org_id
 from partnerwise.opendata.models import Award
 from partnerwise.opendata.readers import Row, SourceError
@@ -77,13 +76,12 @@ def load(paths: Iterable[Path], report: ImportReport) -> None:
     directory = Directory(source="ocds", label=LABEL, report=report)
     with connection.cursor() as cursor:
         removals = Removals(cursor, model=Award, key="key", noun="awards", report=report)
-        for path in paths:
-            skipped = len(report.skipped)
-            rows = report.good_rows(progress(read_releases(path), label=path.name))
-            while batch := list(itertools.islice(rows, BATCH)):
-                _load_batch(batch, directory, report, removals)
-            removals.file_read(path.name, skipped=len(report.skipped) - skipped)
-        removals.mark()
+        removals.load_files(
+            paths,
+            read_releases,
+            lambda batch: _load_batch(batch, directory, report, removals),
+            BATCH,
+        )
     report.add("organisations: new", directory.created)
 
 

@@ -11,18 +11,21 @@ file no longer lists.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
 from django.utils import timezone
 
-from partnerwise.opendata.loaders import ImportReport
+from partnerwise.opendata.loaders import ImportReport, progress
 from partnerwise.opendata.loaders.sql import Stage, execute, table
 from partnerwise.opendata.models import SearchName, SourceKey
 from partnerwise.opendata.names import normalise_name
+from partnerwise.opendata.readers import BadRecord, Row
 from partnerwise.organisations.identifiers import IdentifierError, parse_org_id
 from partnerwise.organisations.models import Identifier, Kind, Organisation
 
@@ -212,6 +215,23 @@ class Removals:
 
     def file_read(self, name: str, *, skipped: int) -> None:
         self._files[name] = self._files.get(name, 0) + skipped
+
+    def load_files(
+        self,
+        paths: Iterable[Path],
+        read: Callable[[Path], Iterable[Row | BadRecord]],
+        load_batch: Callable[[list[Row]], None],
+        size: int,
+    ) -> None:
+        """Read each file in batches of `size` good rows, then mark what they left out."""
+        report = self.report
+        for path in paths:
+            skipped = len(report.skipped)
+            rows = report.good_rows(progress(read(path), label=path.name))
+            while batch := list(itertools.islice(rows, size)):
+                load_batch(batch)
+            self.file_read(path.name, skipped=len(report.skipped) - skipped)
+        self.mark()
 
     def mark(self) -> None:
         self.stage.index("seen_key")
