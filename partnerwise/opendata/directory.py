@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, IntegerField, Max, Q, QuerySet, Sum
+from django.db.models import Count, IntegerField, Max, QuerySet, Sum
 from django.db.models.functions import Cast, Collate
 
 from partnerwise.opendata.models import (
@@ -79,6 +79,17 @@ def names_starting(normalised: str) -> QuerySet[SearchName]:
     )
 
 
+def identifier_lookups(
+    values: list[str], workspace: Workspace | None
+) -> list[QuerySet[Identifier]]:
+    """Identifiers with these values among the reference data, then among `workspace`'s own
+    records: one query per partial unique index, which a single OR would not use on SQLite."""
+    lookups = [Identifier.objects.filter(workspace__isnull=True, value__in=values)]
+    if workspace is not None:
+        lookups.append(Identifier.objects.filter(workspace=workspace, value__in=values))
+    return lookups
+
+
 def search_organisations(
     query: str, workspace: Workspace | None = None, limit: int = 20
 ) -> list[SearchResult]:
@@ -95,16 +106,12 @@ def search_organisations(
     )
     identifiers = _identifier_candidates(query)
     if identifiers:
-        rows = Identifier.objects.filter(value__in=identifiers).filter(
-            Q(workspace__isnull=True) | Q(workspace=workspace)
-            if workspace is not None
-            else Q(workspace__isnull=True)
-        )
-        for identifier in rows.select_related("organisation")[:limit]:
-            results.setdefault(
-                identifier.organisation_id,
-                SearchResult(identifier.organisation, identifier.value, "identifier"),
-            )
+        for rows in identifier_lookups(identifiers, workspace):
+            for identifier in rows.select_related("organisation")[:limit]:
+                results.setdefault(
+                    identifier.organisation_id,
+                    SearchResult(identifier.organisation, identifier.value, "identifier"),
+                )
     normalised = normalise_name(query)
     if normalised and len(results) < limit:
         columns = ("organisation_id", "name", "normalised", "source")

@@ -43,6 +43,9 @@ class Organisation(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="organisations",
+        # Indexed below for workspace records only: the register's 400,000 reference rows
+        # would fill a full index with NULLs that no query looks up.
+        db_index=False,
         help_text="Empty for shared reference data; set for a workspace's private record.",
     )
     name = models.CharField(max_length=300)
@@ -72,7 +75,16 @@ class Organisation(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["name"])]
+        # No index on name alone: name searches match inside names (icontains), which no
+        # B-tree serves, and the open-data directory searches names through SearchName.
+        # Sorted lists are per workspace.
+        indexes = [
+            models.Index(
+                fields=["workspace", "name"],
+                condition=Q(workspace__isnull=False),
+                name="workspace_organisation_name",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -124,6 +136,9 @@ class Identifier(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
+        # workspace_identifier_unique (workspace, value) serves lookups by workspace; reference
+        # identifiers (workspace empty) are found by value.
+        db_index=False,
         help_text="Same as the organisation's: empty for reference data.",
     )
     scheme = models.CharField(max_length=20)
@@ -145,7 +160,9 @@ class Identifier(models.Model):
                 name="workspace_identifier_unique",
             ),
         ]
-        indexes = [models.Index(fields=["value"])]
+        # Lookups by value use the two partial unique indexes above (reference identifiers,
+        # and a workspace's own); a third index on value alone would only slow the register
+        # import, which adds 400,000 identifiers.
 
     def __str__(self) -> str:
         return self.value

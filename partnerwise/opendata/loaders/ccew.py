@@ -34,7 +34,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
@@ -53,12 +53,15 @@ from partnerwise.opendata.loaders.sql import (
     table,
 )
 from partnerwise.opendata.readers import BadRecord, SourceError
-from partnerwise.opendata.readers.background import read_batches
+from partnerwise.opendata.readers.background import CopyRows, read_batches
 from partnerwise.opendata.readers.ccew import TABLES, ExtractFile, open_extract
 from partnerwise.organisations.models import Identifier, Organisation
 
 SOURCE_LABEL = "Charity Commission for England and Wales register extract"
 CHUNK = 50_000  # charity rows merged per round of set-based statements
+# The first round is smaller, so the database starts work while the reader is still on its
+# first few thousand rows instead of waiting for a whole chunk.
+FIRST_CHUNK = 10_000
 
 # Tables whose rows hang off a charity number and are synced by content hash.
 CHILD_MODELS: dict[str, type[od._RegisterTable]] = {
@@ -126,19 +129,40 @@ def load(paths: Iterable[Path], report: ImportReport) -> None:
             refresh_search_names(cursor, report)
 
 
-def _good_rows(extract: ExtractFile, report: ImportReport) -> Iterator[tuple[Any, ...]]:
+def _good_rows(extract: ExtractFile, report: ImportReport) -> Iterator[tuple[Any, ...] | CopyRows]:
     """The table's rows shaped for its stage; bad records fail the import or are skipped,
-    warnings are noted, and a progress bar counts on a terminal."""
+    warnings are noted, and a progress bar counts on a terminal. On PostgreSQL a big table's
+    rows come ready for COPY, numbered, a batch at a time (readers/background.py)."""
     with counter(f"{extract.path.name} ({extract.table})") as bar:
-        for items, warnings in read_batches(extract):
+        for items, warnings in read_batches(extract, copy=is_postgres()):
             for warning in warnings:
                 report.warn(warning)
+            done = 0
             for item in items:
                 if isinstance(item, BadRecord):
                     report.bad(item)
+                    done += 1
                 else:
                     yield item
-            bar.update(len(items))
+                    done += item.rows if isinstance(item, CopyRows) else 1
+            bar.update(done)
+
+
+def _stage_rows(
+    stage: Stage, rows: Iterable[tuple[Any, ...] | CopyRows], read: int
+) -> Iterator[int]:
+    """Stage `rows`, numbered on from `read`; yields how many have been staged after each
+    row or block of rows."""
+    for item in rows:
+        if isinstance(item, CopyRows):
+            if item.first != read + 1:
+                raise RuntimeError(f"rows {item.first}... came after row {read}")
+            stage.add_text(item.text, item.rows)
+            read += item.rows
+        else:
+            read += 1
+            stage.add((read, *item))
+        yield read
 
 
 def _columns(model: type[Any], names: list[str]) -> list[tuple[str, str]]:
@@ -174,6 +198,9 @@ class _CharityLoad:
         self.org_base = scalar(cursor, f"SELECT COALESCE(MAX(id), 0) FROM {self.org}")
         self.ident_base = scalar(cursor, f"SELECT COALESCE(MAX(id), 0) FROM {self.ident}")
         self.newest_stored = _as_date(scalar(cursor, f"SELECT MAX(extract_date) FROM {self.rc}"))
+        # A first import finds no stored register row to update (a row matching one from an
+        # earlier chunk of this file is a number given twice, which fails at the end).
+        self.register_was_empty = not od.RegisterCharity.objects.exists()
         self.had_names = od.SearchName.objects.filter(source="ccew").exists()
         self.newest_incoming: dt.date | None = None
         self.stage = Stage(
@@ -189,11 +216,17 @@ class _CharityLoad:
                 ("org_website", "TEXT"),
             ],
         )
-        # Every row read, for the checks that need the whole file.
+        # Every row read, for the checks that need the whole file. Its unique indexes catch
+        # a number given twice, in one chunk or across two, as each chunk is added.
         cursor.execute("DROP TABLE IF EXISTS pw_seen")
         cursor.execute(
             "CREATE TEMPORARY TABLE pw_seen (seq BIGINT, position TEXT, "
             "organisation_number BIGINT, registered_number BIGINT, linked_number BIGINT)"
+        )
+        cursor.execute("CREATE UNIQUE INDEX pw_seen_number ON pw_seen (organisation_number)")
+        cursor.execute(
+            "CREATE UNIQUE INDEX pw_seen_main ON pw_seen (registered_number) "
+            "WHERE linked_number = 0"
         )
         self.read = 0
         self.pending = 0
@@ -205,11 +238,10 @@ class _CharityLoad:
     def run(self) -> None:
         report = self.report
         started = time.perf_counter()
-        for item in _good_rows(self.extract, report):
-            self.read += 1
-            self.stage.add((self.read, *item))
-            self.pending += 1
-            if self.pending >= CHUNK:
+        for read in _stage_rows(self.stage, _good_rows(self.extract, report), self.read):
+            self.pending += read - self.read
+            self.read = read
+            if self.pending >= (CHUNK if self.chunks else min(CHUNK, FIRST_CHUNK)):
                 self.merge_chunk()
         self.merge_chunk()
         report.add("charity: rows read", self.read)
@@ -241,7 +273,7 @@ class _CharityLoad:
         cursor, report, now = self.cursor, self.report, self.now
         org, ident, rc = self.org, self.ident, self.rc
         self.chunks += 1
-        self._check_duplicates("pw_stage_raw")
+        self._add_seen()
         incoming = _as_date(scalar(cursor, "SELECT MAX(extract_date) FROM pw_stage_raw"))
         if incoming and (self.newest_incoming is None or incoming > self.newest_incoming):
             self.newest_incoming = incoming
@@ -276,7 +308,8 @@ class _CharityLoad:
             cursor,
             f"CREATE TEMPORARY TABLE pw_stage_charity AS SELECT s.*, "
             f"COALESCE(m.org_id, i.organisation_id) AS org_id, "
-            f"(s.linked_number = 0 AND COALESCE(m.is_new_org, FALSE)) AS is_new_org "
+            f"(s.linked_number = 0 AND COALESCE(m.is_new_org, FALSE)) AS is_new_org, "
+            f"COALESCE(m.is_new_org, FALSE) AS in_new_org "
             f"FROM pw_stage_raw s "
             f"LEFT JOIN pw_main m ON m.registered_number = s.registered_number "
             f"LEFT JOIN {ident} i ON i.workspace_id IS NULL AND i.value = s.chc_id",
@@ -302,13 +335,17 @@ class _CharityLoad:
         # its charity number and the other way round).
         # (ON CONFLICT rather than NOT EXISTS: the unique index is probed for each row
         # anyway, and a join would read the whole, growing table for every chunk.)
+        # A new organisation's charity number cannot be stored yet (the number is not among
+        # the identifiers stored before, and pw_seen has made sure no earlier chunk gave it).
         reference = "ON CONFLICT (value) WHERE workspace_id IS NULL DO NOTHING"
-        execute(
-            cursor,
-            f"INSERT INTO {ident} (organisation_id, workspace_id, scheme, value, is_primary, "
-            f"warning) SELECT s.org_id, NULL, 'GB-CHC', s.chc_id, s.is_new_org, '' "
-            f"FROM pw_stage_charity s WHERE s.linked_number = 0 {reference}",
-        )
+        for which, conflict in (("s.is_new_org", ""), ("NOT s.is_new_org", reference)):
+            execute(
+                cursor,
+                f"INSERT INTO {ident} (organisation_id, workspace_id, scheme, value, "
+                f"is_primary, warning) SELECT s.org_id, NULL, 'GB-CHC', s.chc_id, "
+                f"s.is_new_org, '' FROM pw_stage_charity s "
+                f"WHERE s.linked_number = 0 AND {which} {conflict}",
+            )
         execute(
             cursor,
             f"INSERT INTO {ident} (organisation_id, workspace_id, scheme, value, is_primary, "
@@ -336,51 +373,70 @@ class _CharityLoad:
 
         columns = CHARITY_FIELDS
         set_list = ", ".join(f"{c} = s.{c}" for c in columns)
-        changed = execute(
-            cursor,
-            f"UPDATE {rc} SET {set_list}, row_hash = s.row_hash, organisation_id = s.org_id, "
-            f"in_latest_extract = TRUE, source_file = %s FROM pw_stage_charity s "
-            f"WHERE {rc}.organisation_number = s.organisation_number AND ({rc}.row_hash <> "
-            f"s.row_hash OR NOT {rc}.in_latest_extract OR "
-            f"COALESCE({rc}.organisation_id, -1) <> COALESCE(s.org_id, -1))",
-            [self.file],
-        )
+        changed = 0
+        if not self.register_was_empty:
+            changed = execute(
+                cursor,
+                f"UPDATE {rc} SET {set_list}, row_hash = s.row_hash, organisation_id = s.org_id, "
+                f"in_latest_extract = TRUE, source_file = %s FROM pw_stage_charity s "
+                f"WHERE {rc}.organisation_number = s.organisation_number AND ({rc}.row_hash <> "
+                f"s.row_hash OR NOT {rc}.in_latest_extract OR "
+                f"COALESCE({rc}.organisation_id, -1) <> COALESCE(s.org_id, -1))",
+                [self.file],
+            )
+        # Into an empty register every row is new (pw_seen has ruled out repeats).
+        conflict = "" if self.register_was_empty else "ON CONFLICT (organisation_number) DO NOTHING"
         inserted = execute(
             cursor,
             f"INSERT INTO {rc} ({', '.join(columns)}, row_hash, organisation_id, "
             f"in_latest_extract, source_file) SELECT {', '.join('s.' + c for c in columns)}, "
             f"s.row_hash, s.org_id, TRUE, %s FROM pw_stage_charity s WHERE TRUE "
-            f"ORDER BY s.seq ON CONFLICT (organisation_number) DO NOTHING",
+            f"ORDER BY s.seq {conflict}",
             [self.file],
         )
         report.add("charity: new", inserted)
         report.add("charity: changed", changed)
         report.add("charity: unchanged", self.stage.rows - inserted - changed)
-        self._add_names("pw_stage_charity")
-
-        execute(
-            cursor,
-            "INSERT INTO pw_seen SELECT seq, position, organisation_number, registered_number, "
-            "linked_number FROM pw_stage_raw",
-        )
+        self._add_names("pw_stage_charity", "s.in_new_org", fresh=True)
+        self._add_names("pw_stage_charity", "NOT s.in_new_org")
         cursor.execute("DROP TABLE pw_stage_charity")
         cursor.execute("DROP TABLE pw_main")
         self.stage.clear()
 
-    def _add_names(self, rows: str) -> None:
+    def _add_seen(self) -> None:
+        """Add the chunk to pw_seen; a number given twice (in this chunk, or in this and an
+        earlier one) fails the import, naming both places."""
+        seen = (
+            "SELECT seq, position, organisation_number, registered_number, linked_number "
+            "FROM pw_stage_raw"
+        )
+        try:
+            with transaction.atomic():  # a savepoint, to look for the culprit after
+                execute(self.cursor, f"INSERT INTO pw_seen {seen}")
+        except IntegrityError:
+            self._check_duplicates(f"(SELECT * FROM pw_seen UNION ALL {seen}) AS s")
+            raise
+
+    def _add_names(self, rows: str, where: str = "TRUE", *, fresh: bool = False) -> None:
         """Search names for `rows` (org_id, registered and linked number, normalised, name)
-        and their other names, where the organisation lacks them."""
+        and their other names, where the organisation lacks them.
+
+        `fresh` rows belong to organisations created in this chunk, which have no names yet:
+        those go in without the per-row conflict check. Names go in in index order, which
+        touches each page of the name index once rather than at random.
+        """
+        conflict = "" if fresh else "ON CONFLICT (organisation_id, normalised, source) DO NOTHING"
         added = execute(
             self.cursor,
             f"INSERT INTO {self.names} (organisation_id, normalised, name, source) "
             f"SELECT n.organisation_id, n.normalised, MIN(n.name), 'ccew' FROM ("
             f"SELECT s.org_id AS organisation_id, s.normalised, s.name FROM {rows} s "
-            f"WHERE s.org_id IS NOT NULL AND s.normalised <> '' "
+            f"WHERE s.org_id IS NOT NULL AND s.normalised <> '' AND {where} "
             f"UNION ALL SELECT s.org_id, o.normalised, o.name FROM {self.other} o "
             f"JOIN {rows} s ON o.registered_number = s.registered_number "
-            f"AND o.linked_number = s.linked_number WHERE s.org_id IS NOT NULL"
-            f") n WHERE TRUE GROUP BY n.organisation_id, n.normalised "
-            f"ON CONFLICT (organisation_id, normalised, source) DO NOTHING",
+            f"AND o.linked_number = s.linked_number WHERE s.org_id IS NOT NULL AND {where}"
+            f") n WHERE TRUE GROUP BY n.organisation_id, n.normalised ORDER BY n.normalised "
+            f"{conflict}",
         )
         self.report.add("search names: new", added)
 
@@ -390,9 +446,6 @@ class _CharityLoad:
         cursor, report, now = self.cursor, self.report, self.now
         rc, org, ident = self.rc, self.org, self.ident
         self.stage.drop()
-        cursor.execute("CREATE INDEX pw_seen_number ON pw_seen (organisation_number)")
-        _analyze(cursor, "pw_seen")
-        self._check_duplicates("pw_seen")
         self._check_not_older()
 
         # Linked charities whose main charity came later in the file than their chunk.
@@ -415,12 +468,17 @@ class _CharityLoad:
             self._add_names("pw_late")
         cursor.execute("DROP TABLE pw_late")
 
-        # Charities the newer extract no longer lists: kept, marked removed.
-        gone = execute(
-            cursor,
-            f"UPDATE {rc} SET in_latest_extract = FALSE WHERE in_latest_extract AND NOT EXISTS "
-            f"(SELECT 1 FROM pw_seen s WHERE s.organisation_number = {rc}.organisation_number)",
-        )
+        # Charities the newer extract no longer lists: kept, marked removed. (On a first
+        # import every stored row came from this file.)
+        gone = 0
+        if not self.register_was_empty:
+            _analyze(cursor, "pw_seen")
+            gone = execute(
+                cursor,
+                f"UPDATE {rc} SET in_latest_extract = FALSE WHERE in_latest_extract AND NOT "
+                f"EXISTS (SELECT 1 FROM pw_seen s "
+                f"WHERE s.organisation_number = {rc}.organisation_number)",
+            )
         if gone:
             report.add("charity: no longer in the extract (marked removed)", gone)
             execute(
@@ -503,10 +561,7 @@ def load_child(cursor: CursorWrapper, extract: ExtractFile, report: ImportReport
         "pw_stage_child",
         [("seq", "BIGINT"), *_columns(model, fields), ("row_hash", "BIGINT")],
     )
-    read = 0
-    for item in _good_rows(extract, report):
-        read += 1
-        stage.add((read, *item))
+    read = max(_stage_rows(stage, _good_rows(extract, report), 0), default=0)
     stage.index("row_hash")
     target = table(model)
     deleted = execute(

@@ -44,6 +44,8 @@ class Stage:
         self.name = name
         self.columns = [column for column, _ in columns]
         self._buffer: list[Sequence[Any]] = []
+        self._text: list[str] = []  # rows already in COPY's text format (PostgreSQL only)
+        self._text_rows = 0
         self.rows = 0
         self.writing = 0.0  # seconds spent writing the stage (for PARTNERWISE_SQL_TIMING)
         definition = ", ".join(f"{column} {kind}" for column, kind in columns)
@@ -61,8 +63,18 @@ class Stage:
         for values in rows:
             self.add(values)
 
+    def add_text(self, text: str, rows: int) -> None:
+        """Add `rows` rows given in COPY's text format, one line each, in the stage's column
+        order (PostgreSQL only: see readers/background.py)."""
+        if not is_postgres():
+            raise RuntimeError("COPY text can only be staged in PostgreSQL")
+        self._text.append(text)
+        self._text_rows += rows
+        if self._text_rows >= BATCH * 5:
+            self.flush()
+
     def flush(self) -> None:
-        if not self._buffer:
+        if not self._buffer and not self._text:
             return
         started = time.perf_counter()
         if is_postgres():
@@ -72,10 +84,12 @@ class Stage:
             with raw.copy(f"COPY {self.name} ({', '.join(self.columns)}) FROM STDIN") as copy:
                 for values in self._buffer:
                     copy.write_row(values)
+                for text in self._text:
+                    copy.write(text)
         else:
             self.cursor.executemany(self._insert, self._buffer)
-        self.rows += len(self._buffer)
-        self._buffer = []
+        self.rows += len(self._buffer) + self._text_rows
+        self._buffer, self._text, self._text_rows = [], [], 0
         self.writing += time.perf_counter() - started
 
     def index(self, *columns: str) -> None:

@@ -15,11 +15,17 @@ stops at its next write.
 
 Small files are read in this process instead (starting an interpreter costs more than it
 saves); both ways run the same `batches` generator, so they yield the same thing.
+
+For PostgreSQL the child can also do the last step of staging: with `copy=True` it numbers
+the good rows from 1 in file order and sends each batch of them as one `CopyRows`, already
+in the text format of COPY, so the loader hands it to the database as it is instead of
+unpickling and formatting every value again (bad records still come one by one).
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import pickle
 import queue
@@ -28,7 +34,8 @@ import subprocess
 import sys
 import threading
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 from typing import IO, Any
@@ -45,8 +52,51 @@ SHAPERS = "partnerwise.opendata.loaders.register_rows"
 _FRAME = struct.Struct("!I?")  # length of the pickle; is it the child's last message
 
 Shaper = Callable[[Row], tuple[Any, ...]]
-# One batch: shaped rows (or bad records, in file order) and the warnings met on the way.
-Batch = tuple[list[tuple[Any, ...] | BadRecord], list[str]]
+
+
+@dataclass(frozen=True)
+class CopyRows:
+    """Good rows numbered `first` to `first + rows - 1`, as COPY text: one line per row,
+    the row number first, then the shaped values."""
+
+    first: int
+    rows: int
+    text: str
+
+
+# One batch: shaped rows (or bad records, in file order; or, in copy mode, one CopyRows and
+# the batch's bad records) and the warnings met on the way.
+Batch = tuple[list[tuple[Any, ...] | CopyRows | BadRecord], list[str]]
+
+# COPY's text format: these characters must be escaped; NULL is \N.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_value(value: Any) -> str:
+    """One value in COPY's text format (as psycopg's `write_row` would send it)."""
+    kind = type(value)
+    if kind is str:
+        text: str = value
+        if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+            return text.translate(_COPY_ESCAPES)
+        return text
+    if value is None:
+        return "\\N"
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int:
+        return str(value)
+    if kind is dt.date:
+        day: dt.date = value
+        return day.isoformat()
+    raise TypeError(f"no COPY text format for {kind.__name__} value {value!r}")
+
+
+def copy_text(rows: Sequence[tuple[Any, ...]], first: int) -> str:
+    """Rows in COPY's text format, each preceded by its number (`first`, `first + 1`, ...)."""
+    return "".join(
+        f"{number}\t{'\t'.join(map(copy_value, row))}\n" for number, row in enumerate(rows, first)
+    )
 
 
 def _shaper(table: str) -> Shaper:
@@ -57,7 +107,7 @@ def _shaper(table: str) -> Shaper:
 def batches(extract: ExtractFile, size: int = BATCH) -> Iterator[Batch]:
     """The table's rows, shaped for staging, in batches (runs in either process)."""
     shape = _shaper(extract.table)
-    items: list[tuple[Any, ...] | BadRecord] = []
+    items: list[tuple[Any, ...] | CopyRows | BadRecord] = []
     warnings: list[str] = []
     for item in extract.rows():
         if isinstance(item, BadRecord):
@@ -78,24 +128,44 @@ def uncompressed_size(extract: ExtractFile) -> int:
         return archive.getinfo(extract.member).file_size
 
 
-def read_batches(extract: ExtractFile, *, background: bool | None = None) -> Iterator[Batch]:
-    """Batches of staged rows, read in a child process for big tables.
+def copy_batches(source: Iterator[Batch]) -> Iterator[Batch]:
+    """`source` with each batch's good rows turned into one `CopyRows`, numbered on from
+    the batch before."""
+    seen = 0
+    for items, warnings in source:
+        rows = [item for item in items if type(item) is tuple]
+        out: list[tuple[Any, ...] | CopyRows | BadRecord] = [
+            item for item in items if isinstance(item, BadRecord)
+        ]
+        if rows:
+            out.append(CopyRows(seen + 1, len(rows), copy_text(rows, seen + 1)))
+            seen += len(rows)
+        yield out, warnings
+
+
+def read_batches(
+    extract: ExtractFile, *, background: bool | None = None, copy: bool = False, size: int = BATCH
+) -> Iterator[Batch]:
+    """Batches of staged rows, read in a child process for big tables; with `copy`, a big
+    table's good rows come as `CopyRows` (see the module's docstring).
 
     Raises `SourceError` as the in-process reader would (the child sends its message).
     """
     if background is None:
         background = uncompressed_size(extract) >= BACKGROUND_FROM_BYTES
     if not background:
-        yield from batches(extract)
+        yield from batches(extract, size)
         return
-    yield from _from_child(extract)
+    yield from _from_child(extract, copy, size)
 
 
 # ----------------------------------------------------------------------- parent side
 
 
-def _from_child(extract: ExtractFile) -> Iterator[Batch]:
-    command = [sys.executable, "-m", __name__, str(extract.path)]
+def _from_child(extract: ExtractFile, copy: bool, size: int) -> Iterator[Batch]:
+    command = [sys.executable, "-m", __name__, str(extract.path), str(size)]
+    if copy:
+        command.append("--copy")
     path = os.pathsep.join(filter(None, [_package_root(), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": path}
     child = subprocess.Popen(
@@ -186,12 +256,13 @@ def _send(out: IO[bytes], message: tuple[str, Any]) -> None:
     out.flush()
 
 
-def main(path: str) -> int:
+def main(path: str, size: int = BATCH, copy: bool = False) -> int:
     out = sys.stdout.buffer
     try:
         try:
             extract = open_extract(Path(path))
-            for batch in batches(extract):
+            source = batches(extract, size)
+            for batch in copy_batches(source) if copy else source:
                 _send(out, ("rows", batch))
         except SourceError as error:
             _send(out, ("error", str(error)))
@@ -206,4 +277,8 @@ def main(path: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    # Run the module under its own name, so what it pickles (CopyRows) unpickles in the
+    # loader as partnerwise.opendata.readers.background.CopyRows, not __main__.CopyRows.
+    from partnerwise.opendata.readers import background
+
+    sys.exit(background.main(sys.argv[1], int(sys.argv[2]), copy="--copy" in sys.argv[3:]))

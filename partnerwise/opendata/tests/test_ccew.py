@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -14,8 +15,10 @@ from typing import Any
 
 import pytest
 from django.core.management.base import CommandError
+from django.db import connection
 
 from partnerwise.opendata.loaders import ccew
+from partnerwise.opendata.loaders.sql import Stage
 from partnerwise.opendata.models import (
     CharityAnnualReturn,
     CharityArea,
@@ -27,7 +30,7 @@ from partnerwise.opendata.models import (
     SearchName,
 )
 from partnerwise.opendata.names import normalise_name
-from partnerwise.opendata.readers import Row, SourceError, background
+from partnerwise.opendata.readers import BadRecord, Row, SourceError, background
 from partnerwise.opendata.readers.ccew import open_extract
 from partnerwise.opendata.tests.conftest import (
     REAL_CCEW,
@@ -238,6 +241,15 @@ def loaded(imported_sample: Callable[[], str]) -> dict[str, object]:
     return snapshot()
 
 
+@pytest.fixture(params=["into an empty register", "over a loaded register"])
+def before(request: pytest.FixtureRequest, imported_sample: Callable[[], str]) -> dict[str, object]:
+    """The database before an import that must fail: empty (a first import, which takes
+    shortcuts an empty register allows), or with the sample loaded."""
+    if request.param == "over a loaded register":
+        imported_sample()
+    return snapshot()
+
+
 def _truncated(tmp_path: Path) -> Path:
     data = (SAMPLE / "publicextract.charity.zip").read_bytes()
     path = tmp_path / "publicextract.charity.zip"
@@ -356,6 +368,66 @@ def test_background_reader_gives_what_the_in_process_reader_gives(
     assert str(items[7]) == "bad.zip, line 9, field 'latest_income': expected an amount, got 'lots'"
 
 
+def test_copy_mode_sends_the_rows_the_in_process_reader_makes(
+    tmp_path: Path, sample_charity: Table
+) -> None:
+    """For PostgreSQL the background reader sends good rows as COPY text, numbered on
+    across batches; bad records still come one by one."""
+    header, rows = sample_charity
+    rows = [list(r) for r in rows] * 3  # more than one batch
+    rows[7][header.index("latest_income")] = "lots"
+    extract = open_extract(write_txt_zip(tmp_path / "bad.zip", "charity", header, rows))
+    here = [
+        item for batch, _ in background.read_batches(extract, background=False) for item in batch
+    ]
+    there = [
+        item
+        for batch, _ in background.read_batches(extract, background=True, copy=True, size=40)
+        for item in batch
+    ]
+    good = [item for item in here if isinstance(item, tuple)]
+    blocks = [item for item in there if isinstance(item, background.CopyRows)]
+    assert len(blocks) > 1
+    assert [b.first for b in blocks] == [
+        1 + sum(b.rows for b in blocks[:i]) for i in range(len(blocks))
+    ]
+    assert "".join(b.text for b in blocks) == background.copy_text(good, 1)
+    assert [i for i in there if isinstance(i, BadRecord)] == [
+        i for i in here if isinstance(i, BadRecord)
+    ]
+
+
+@pytest.mark.django_db
+def test_copy_text_stages_exactly_what_write_row_stages() -> None:
+    """The reader's own COPY formatting and psycopg's give PostgreSQL the same rows."""
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY text is only sent to PostgreSQL")
+    columns = [("seq", "BIGINT"), ("t", "TEXT"), ("n", "BIGINT"), ("d", "DATE"),
+               ("b", "BOOLEAN"), ("m", "NUMERIC(18, 2)")]  # fmt: skip
+    rows = [
+        ("back\\slash \\N", 1, dt.date(2024, 2, 29), True, "12.50"),
+        ("tab\there\nnew line\r\nreturn", -(2**62), None, False, None),
+        ("caf\u00e9 \u2013 \u00fcn\u00efcode \u2713", None, dt.date(1, 1, 1), None, "0"),
+        ("", 0, dt.date(9999, 12, 31), True, "-1234567.89"),
+        (None, 42, None, None, None),
+    ]
+    tables = []
+    with connection.cursor() as cursor:
+        for name, write in (("pw_by_text", "text"), ("pw_by_rows", "rows")):
+            stage = Stage(cursor, name, columns)
+            if write == "text":
+                stage.add_text(background.copy_text(rows, 1), len(rows))
+            else:
+                stage.extend((number, *row) for number, row in enumerate(rows, 1))
+            stage.flush()
+            cursor.execute(f"SELECT * FROM {name} ORDER BY seq")
+            tables.append(cursor.fetchall())
+            stage.drop()
+    assert tables[0] == tables[1]
+    assert len(tables[0]) == len(rows)
+    assert tables[0][1][1] == "tab\there\nnew line\r\nreturn"
+
+
 def test_background_reader_reports_a_broken_file_as_the_reader_would(tmp_path: Path) -> None:
     with zipfile.ZipFile(REAL_CCEW / "publicextract.charity_other_regulators.zip") as archive:
         body = archive.read(archive.namelist()[0])
@@ -413,7 +485,7 @@ def test_linked_charities_before_their_main_charity(
 
 
 def test_number_given_twice_far_apart_fails_cleanly(
-    loaded: dict[str, object], tmp_path: Path, sample_charity: Table
+    before: dict[str, object], tmp_path: Path, sample_charity: Table
 ) -> None:
     header, rows = sample_charity
     again = list(rows[0])
@@ -425,4 +497,25 @@ def test_number_given_twice_far_apart_fails_cleanly(
         rf"{rows[0][header.index('organisation_number')]} already given at line 2",
     ):
         run("ccew", str(path))
-    assert snapshot() == loaded
+    assert snapshot() == before
+
+
+def test_main_charity_number_given_twice_fails_cleanly(
+    before: dict[str, object], tmp_path: Path, sample_charity: Table
+) -> None:
+    """Two main charities (linked number 0) with one registered number: the second would
+    be a second organisation with the same charity identifier."""
+    header, rows = sample_charity
+    linked = header.index("linked_charity_number")
+    mains = [row for row in rows if row[linked] == "0"]
+    again = list(mains[0])
+    again[header.index("organisation_number")] = "999999999"
+    path = write_txt_zip(tmp_path / "twice.zip", "charity", header, [*rows, again])
+    with pytest.raises(
+        CommandError,
+        match=rf"twice.zip, line {len(rows) + 2}, field 'registered_charity_number': "
+        rf"main charity {mains[0][header.index('registered_charity_number')]} already given "
+        rf"at line {rows.index(mains[0]) + 2}",
+    ):
+        run("ccew", str(path))
+    assert snapshot() == before
