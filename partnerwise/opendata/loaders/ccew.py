@@ -426,6 +426,8 @@ class _CharityLoad:
         touches each page of the name index once rather than at random.
         """
         conflict = "" if fresh else "ON CONFLICT (organisation_id, normalised, source) DO NOTHING"
+        # The name index is in byte order on both databases (migrations 0006 and 0009).
+        order = 'n.normalised COLLATE "C"' if is_postgres() else "n.normalised"
         added = execute(
             self.cursor,
             f"INSERT INTO {self.names} (organisation_id, normalised, name, source) "
@@ -435,7 +437,7 @@ class _CharityLoad:
             f"UNION ALL SELECT s.org_id, o.normalised, o.name FROM {self.other} o "
             f"JOIN {rows} s ON o.registered_number = s.registered_number "
             f"AND o.linked_number = s.linked_number WHERE s.org_id IS NOT NULL AND {where}"
-            f") n WHERE TRUE GROUP BY n.organisation_id, n.normalised ORDER BY n.normalised "
+            f") n WHERE TRUE GROUP BY n.organisation_id, n.normalised ORDER BY {order} "
             f"{conflict}",
         )
         self.report.add("search names: new", added)
