@@ -18,10 +18,9 @@ Django and all, plus that of its background reader process when it has one) for 
 ratios the issue asks about, and the p95 of name search over the imported register.
 Figures are only comparable within one run on one machine.
 
-The importer and both floors are each measured `--repeat` times, taking turns, and the
-fastest run of each counts (as `timeit` does): on a shared machine a single run of the
-same code varies by a quarter or more, and a neighbour's load only ever slows a run down.
-Every run's time is printed too.
+Every measure runs `--repeat` times, taking turns, and the fastest run of each counts
+(as `timeit` does): on a shared machine a single run of the same code varies by a quarter
+or more, and a neighbour's load only ever slows a run down. Every run's time is printed too.
 
     .venv/bin/python bench/import_register.py [--charities 400000] [--repeat 3]
         [--no-postgres | --no-sqlite]
@@ -367,12 +366,11 @@ def main() -> None:
     print("-" * len(header))
     summary = []
     for label, url in databases:
-        runs: dict[str, list[dict[str, Any]]] = {"importer": [], "raw": [], "raw2": []}
+        runs: dict[str, list[dict[str, Any]]] = {"importer": [], "raw": [], "raw2": [], "orm": []}
         for _ in range(max(1, args.repeat)):
             for measure, done in runs.items():
                 done.append(run_child(measure, url, zip_path, args.orm_rows))
         results = {m: min(done, key=lambda r: r["seconds"]) for m, done in runs.items()}
-        results["orm"] = run_child("orm", url, zip_path, args.orm_rows)
         for measure, done in runs.items():
             times = ", ".join(f"{r['seconds']:.1f}" for r in done)
             print(f"{label:<11} {measure:<8} runs (s): {times}")
