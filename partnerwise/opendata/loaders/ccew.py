@@ -19,9 +19,10 @@ other-names import brings them all up to date with one set difference.
 Speed: a big table is read in a second process (readers/background.py) while this one
 works through the rows already read in chunks of `CHUNK`: each chunk is staged in a
 temporary table and merged with a handful of INSERT ... SELECT and UPDATE ... FROM
-statements, during which the reader goes on parsing. Checks that need the whole file
-(a number given twice, an extract older than the one stored, charities no longer listed)
-run at the end, still inside the one transaction, so a failure there undoes every chunk.
+statements, during which the reader goes on parsing. A number given twice is caught as
+each chunk is added to a table of every row read so far; checks that need the whole file
+(an extract older than the one stored, charities no longer listed) run at the end, still
+inside the one transaction, so a failure there undoes every chunk.
 """
 
 from __future__ import annotations
@@ -198,8 +199,8 @@ class _CharityLoad:
         self.org_base = scalar(cursor, f"SELECT COALESCE(MAX(id), 0) FROM {self.org}")
         self.ident_base = scalar(cursor, f"SELECT COALESCE(MAX(id), 0) FROM {self.ident}")
         self.newest_stored = _as_date(scalar(cursor, f"SELECT MAX(extract_date) FROM {self.rc}"))
-        # A first import finds no stored register row to update (a row matching one from an
-        # earlier chunk of this file is a number given twice, which fails at the end).
+        # A first import finds no stored register row to update or mark gone (a row matching
+        # one from an earlier chunk of this file is a number given twice: see _add_seen).
         self.register_was_empty = not od.RegisterCharity.objects.exists()
         self.had_names = od.SearchName.objects.filter(source="ccew").exists()
         self.newest_incoming: dt.date | None = None
