@@ -13,8 +13,8 @@ import pytest
 from django.test import Client
 
 from partnerwise.api.models import ApiToken
-from partnerwise.assessments.models import Answer, Assessment, RaterKind
-from partnerwise.assessments.typologies import default_typology
+from partnerwise.assessments.models import Assessment, RaterKind
+from partnerwise.assessments.rating import record_rating
 from partnerwise.organisations.models import Kind, Organisation
 from partnerwise.partnerships.models import Form, Participation, Partnership, Role
 from partnerwise.workspaces.models import Membership, User, Workspace
@@ -69,19 +69,15 @@ def rate(
     rater_name: str = "",
     rater_kind: RaterKind = RaterKind.COLLEAGUE,
 ) -> Assessment:
-    assessment = Assessment.objects.create(
+    assessment = record_rating(
         workspace=workspace,
         partnership=partnership,
         subject=subject,
-        typology=default_typology(),
+        answers={key: (value, "") for key, value in answers.items()},
         rater=rater,
         rater_name=rater_name or (rater.username if rater else "Partner"),
         rater_kind=rater_kind,
         assessed_on=on,
-    )
-    Answer.objects.bulk_create(
-        Answer(workspace=workspace, assessment=assessment, indicator=key, rating=value)
-        for key, value in answers.items()
     )
     return assessment
 

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "partnerwise.opendata",
     "partnerwise.api",
     "partnerwise.web",
+    "partnerwise.demo",
 ]
 
 MIDDLEWARE = [

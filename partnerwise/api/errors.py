@@ -1,4 +1,6 @@
-"""Errors the API turns into clear JSON answers (422 with the field, 409 with the record)."""
+"""Errors the API turns into clear JSON answers (422 naming the field).
+
+A stale save is `partnerwise.workspaces.versioning.StaleVersion`, answered 409 by the API root."""
 
 from __future__ import annotations
 
@@ -27,12 +29,3 @@ class Invalid(Exception):
                 for message in messages
             ]
         )
-
-
-class Conflict(Exception):
-    """A stale edit: someone saved the record since the caller read it."""
-
-    def __init__(self, message: str, current: dict[str, Any]) -> None:
-        super().__init__(message)
-        self.message = message
-        self.current = current

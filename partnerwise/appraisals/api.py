@@ -13,11 +13,9 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from partnerwise.api.errors import Conflict, Invalid
+from partnerwise.api.errors import Invalid
 from partnerwise.appraisals.appraising import (
     Picture,
-    StaleAppraisal,
-    StaleDecision,
     appraise,
     record_decision,
     save_appraisal,
@@ -28,6 +26,7 @@ from partnerwise.appraisals.models import Decision, Principle
 from partnerwise.partnerships.models import Partnership
 from partnerwise.workspaces.access import get_workspace_for_user
 from partnerwise.workspaces.models import Role, Workspace
+from partnerwise.workspaces.versioning import StaleVersion
 
 router = Router(tags=["appraisals"])
 
@@ -222,11 +221,10 @@ def appraisal_update(
         )
     except ValueError as error:
         raise Invalid.field(["ratings"], str(error)) from error
-    except StaleAppraisal as error:
-        current = appraise(workspace=workspace, partnership=partnership)
-        raise Conflict(
-            f"{error} It is now at version {current.version}.", current=_appraisal(current)
-        ) from error
+    except StaleVersion as error:
+        # The API's 409 answer carries the appraisal as it now stands.
+        error.current = _appraisal(appraise(workspace=workspace, partnership=partnership))
+        raise
     return _appraisal(appraise(workspace=workspace, partnership=partnership))
 
 
@@ -265,7 +263,7 @@ def decision_create(
             seen_version=payload.appraisal_version,
             seen_latest=payload.latest_decision_id,
         )
-    except StaleDecision as error:
-        current = appraise(workspace=workspace, partnership=partnership)
-        raise Conflict(str(error), current=_appraisal(current)) from error
+    except StaleVersion as error:
+        error.current = _appraisal(appraise(workspace=workspace, partnership=partnership))
+        raise
     return Status(201, _decision(decision))

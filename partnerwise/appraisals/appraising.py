@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from partnerwise import typology as engine
@@ -24,6 +23,7 @@ from partnerwise.assessments.typologies import default_typology
 from partnerwise.partnerships.models import Participation, Partnership
 from partnerwise.workspaces.history import record_change
 from partnerwise.workspaces.models import Workspace
+from partnerwise.workspaces.versioning import StaleVersion, save_if_current
 
 
 def entry_from_row(row: PlaybookEntry) -> pb.Entry:
@@ -231,14 +231,6 @@ def appraise(
 # --- saving ---------------------------------------------------------------------------------
 
 
-class StaleAppraisal(Exception):
-    """Someone saved the appraisal after the caller read it; nothing was saved."""
-
-
-class StaleDecision(Exception):
-    """The appraisal or the decisions changed after the caller read them; nothing was saved."""
-
-
 def _rating_text(score: int | None, evidence: str) -> str | None:
     if score is None and not evidence:
         return None
@@ -259,7 +251,7 @@ def save_appraisal(
     """Save ratings ({principle id: (score or None, evidence)}) if `seen_version` is current.
 
     Principles not in `scores` keep their ratings; `notes=None` keeps the notes. A rating with
-    neither score nor evidence is dropped. Raises StaleAppraisal if someone saved since the
+    neither score nor evidence is dropped. Raises StaleVersion if someone saved since the
     caller read version `seen_version` (0: no appraisal yet), and ValueError naming the
     principle for an unknown id or a score outside -2 to +2.
     """
@@ -277,16 +269,15 @@ def save_appraisal(
                 workspace=workspace, partnership=partnership, defaults={"version": 0}
             )
             new_notes = appraisal.notes if notes is None else notes.strip()
-            updated = workspace.appraisals.filter(pk=appraisal.pk, version=seen_version).update(
-                version=F("version") + 1,
-                notes=new_notes,
-                updated_by=user if getattr(user, "is_authenticated", False) else None,
-                updated=timezone.now(),
+            save_if_current(
+                workspace.appraisals,
+                pk=appraisal.pk,
+                seen=seen_version,
+                values={
+                    "notes": new_notes,
+                    "updated_by": user if getattr(user, "is_authenticated", False) else None,
+                },
             )
-            if not updated:
-                raise StaleAppraisal(
-                    "Someone else saved this appraisal since you read it; nothing was saved."
-                )
             changes = _store_ratings(
                 workspace=workspace, user=user, appraisal=appraisal, rows=rows, scores=scores
             )
@@ -301,7 +292,10 @@ def save_appraisal(
             )
     except IntegrityError as error:
         # Two first saves raced to create the appraisal: the loser is stale.
-        raise StaleAppraisal("Someone else saved this appraisal at the same moment.") from error
+        raise StaleVersion(
+            "Someone else saved this appraisal at the same moment; nothing was saved.",
+            seen=seen_version,
+        ) from error
     appraisal.refresh_from_db()
     return appraisal
 
@@ -375,7 +369,7 @@ def record_decision(
 ) -> Decision:
     """Keep a (validated, unsaved) decision with a snapshot of the recommendation it answers.
 
-    Refused with StaleDecision if the appraisal changed since the caller read version
+    Refused with StaleVersion if the appraisal changed since the caller read version
     `seen_version`, or if a decision newer than `seen_latest` (its id; None or -1: none) was
     recorded meanwhile, so nobody decides on a picture that is no longer true.
     """
@@ -391,13 +385,13 @@ def record_decision(
         )
         current = appraisal.version if picture.appraisal else 0
         if seen_version != current or picture.version != appraisal.version:
-            raise StaleDecision(
+            raise StaleVersion(
                 "The appraisal was changed while you were writing this decision, so its "
                 "recommendation may have changed. Nothing was recorded; your text is below. "
                 "Check the recommendation, then record the decision again."
             )
         if latest is not None and seen_latest != latest.pk:
-            raise StaleDecision(
+            raise StaleVersion(
                 f"{_who(latest)} recorded a decision ({latest.get_outcome_display()}) while you "
                 "were writing this one. Nothing was recorded; your text is below. Read their "
                 "decision, then record yours again if it still stands."

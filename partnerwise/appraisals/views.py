@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,8 +20,6 @@ from django.views.decorators.http import require_POST
 from partnerwise.appraisals import playbook as pb
 from partnerwise.appraisals.appraising import (
     Picture,
-    StaleAppraisal,
-    StaleDecision,
     appraise,
     record_decision,
     save_appraisal,
@@ -40,10 +37,10 @@ from partnerwise.appraisals.models import PlaybookEntry, Principle
 from partnerwise.appraisals.suggestions import adopt_suggestions, suggestions
 from partnerwise.assessments.summaries import archetype_names
 from partnerwise.partnerships.models import Partnership
-from partnerwise.web.pages import role_context
-from partnerwise.workspaces.access import get_workspace_for_user
+from partnerwise.workspaces.access import workspace_access
 from partnerwise.workspaces.history import diff, history_for, record_change
 from partnerwise.workspaces.models import Role, Workspace
+from partnerwise.workspaces.versioning import StaleVersion, save_if_current, seen_version
 
 PRINCIPLE_FIELDS = ["kind", "name", "description", "is_red_line", "position"]
 LIST_FIELDS = ("archetypes", "partner_roles", "forms", "our_roles")
@@ -61,13 +58,6 @@ ENTRY_FIELDS = [
 ]
 
 
-def _int(value: str | None) -> int:
-    try:
-        return int(value or "")
-    except ValueError:
-        return -1
-
-
 def _partnership(workspace: Workspace, pk: int) -> Partnership:
     return get_object_or_404(workspace.partnerships, pk=pk)
 
@@ -79,7 +69,8 @@ def _partnership(workspace: Workspace, pk: int) -> Partnership:
 def principles(request: HttpRequest, slug: str) -> HttpResponse:
     """List values and commitments; admins add new ones here."""
     role = Role.ADMIN if request.method == "POST" else Role.VIEWER
-    workspace = get_workspace_for_user(request, slug, role)
+    access = workspace_access(request, slug, role)
+    workspace = access.workspace
     form = PrincipleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         principle = form.save(commit=False)
@@ -104,7 +95,7 @@ def principles(request: HttpRequest, slug: str) -> HttpResponse:
             "values": [p for p in rows if p.kind == "value"],
             "commitments": [p for p in rows if p.kind == "commitment"],
             "suggestions": suggestions(),
-            **role_context(workspace),
+            **access.context(),
         },
         status=400 if form.errors else 200,
     )
@@ -116,7 +107,8 @@ def _principle_values(principle: Principle) -> dict[str, object]:
 
 @login_required
 def principle_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    workspace = get_workspace_for_user(request, slug, Role.ADMIN)
+    access = workspace_access(request, slug, Role.ADMIN)
+    workspace = access.workspace
     principle = get_object_or_404(workspace.principles, pk=pk)
     conflict: Principle | None = None
     status = 200
@@ -126,26 +118,28 @@ def principle_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         after = {name: form.cleaned_data[name] for name in PRINCIPLE_FIELDS}
         try:
             with transaction.atomic():
-                updated = workspace.principles.filter(
-                    pk=pk, version=_int(request.POST.get("version"))
-                ).update(**after, version=F("version") + 1)
-                if updated:
-                    record_change(
-                        workspace=workspace,
-                        user=request.user,
-                        obj=principle,
-                        action="edited",
-                        changes=diff(before, after),
-                    )
+                save_if_current(
+                    workspace.principles,
+                    pk=pk,
+                    seen=seen_version(request.POST.get("version")),
+                    values=after,
+                )
+                record_change(
+                    workspace=workspace,
+                    user=request.user,
+                    obj=principle,
+                    action="edited",
+                    changes=diff(before, after),
+                )
         except IntegrityError:
             form.add_error("name", "There is already one with this name.")
             status = 400
-        else:
-            if updated:
-                messages.success(request, "Changes saved.")
-                return redirect("appraisals:principles", slug)
+        except StaleVersion:
             conflict = get_object_or_404(workspace.principles, pk=pk)
             status = 409
+        else:
+            messages.success(request, "Changes saved.")
+            return redirect("appraisals:principles", slug)
     return render(
         request,
         "appraisals/principle_form.html",
@@ -155,7 +149,7 @@ def principle_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "version": conflict.version if conflict else principle.version,
             "conflict": conflict,
             "history": history_for(workspace, principle)[:20],
-            **role_context(workspace),
+            **access.context(),
         },
         status=400 if form.errors else status,
     )
@@ -165,7 +159,8 @@ def principle_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def principles_adopt(request: HttpRequest, slug: str) -> HttpResponse:
     """Add the suggested starting list (skipping names the workspace already has)."""
-    workspace = get_workspace_for_user(request, slug, Role.ADMIN)
+    access = workspace_access(request, slug, Role.ADMIN)
+    workspace = access.workspace
     added = adopt_suggestions(workspace=workspace, user=request.user)
     messages.success(
         request,
@@ -179,7 +174,8 @@ def principles_adopt(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def principle_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    workspace = get_workspace_for_user(request, slug, Role.ADMIN)
+    access = workspace_access(request, slug, Role.ADMIN)
+    workspace = access.workspace
     principle = get_object_or_404(workspace.principles, pk=pk)
     with transaction.atomic():
         record_change(
@@ -199,7 +195,8 @@ def principle_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def playbook(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = get_workspace_for_user(request, slug)
+    access = workspace_access(request, slug)
+    workspace = access.workspace
     names = archetype_names(workspace)
     entries = workspace_playbook(workspace)
     return render(
@@ -210,7 +207,7 @@ def playbook(request: HttpRequest, slug: str) -> HttpResponse:
             "names": names,
             "forms": pb.FORM_LABELS,
             "roles": pb.ROLE_LABELS,
-            **role_context(workspace),
+            **access.context(),
         },
     )
 
@@ -228,7 +225,8 @@ def _entry_values(entry: pb.Entry | PlaybookEntry) -> dict[str, object]:
 
 @login_required
 def playbook_new(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = get_workspace_for_user(request, slug, Role.ADMIN)
+    access = workspace_access(request, slug, Role.ADMIN)
+    workspace = access.workspace
     form = PlaybookEntryForm(
         request.POST or None, archetypes=_entry_choices(workspace), fixed_key=False
     )
@@ -251,7 +249,7 @@ def playbook_new(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "appraisals/playbook_form.html",
-        {"form": form, "creating": True, **role_context(workspace)},
+        {"form": form, "creating": True, **access.context()},
         status=400 if form.errors else 200,
     )
 
@@ -259,7 +257,8 @@ def playbook_new(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def playbook_entry(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     """Edit an entry: the first edit of a shipped entry stores the workspace's own copy."""
-    workspace = get_workspace_for_user(request, slug, Role.ADMIN)
+    access = workspace_access(request, slug, Role.ADMIN)
+    workspace = access.workspace
     shipped = {entry.id: entry for entry in pb.shipped_playbook()}
     row = workspace.playbookentrys.filter(key=key).first()
     if row is None and key not in shipped:
@@ -285,37 +284,34 @@ def playbook_entry(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             )
             for name in ENTRY_FIELDS
         }
-        posted = _int(request.POST.get("version"))
+        posted = seen_version(request.POST.get("version"))
         try:
             with transaction.atomic():
-                if posted != seen:
-                    updated = 0
-                elif row is None:
+                if row is None:
+                    # A shipped entry's first edit: version 0 is the shipped text.
+                    if posted != seen:
+                        raise StaleVersion("Someone else saved this entry first.", seen=posted)
                     saved = PlaybookEntry.objects.create(
                         workspace=workspace, key=key, version=1, **after
                     )
-                    updated = 1
                 else:
-                    updated = workspace.playbookentrys.filter(pk=row.pk, version=posted).update(
-                        **after, version=F("version") + 1
-                    )
+                    save_if_current(workspace.playbookentrys, pk=row.pk, seen=posted, values=after)
                     saved = row
-                if updated:
-                    record_change(
-                        workspace=workspace,
-                        user=request.user,
-                        obj=saved,
-                        action="edited",
-                        changes=diff(before, after),
-                    )
-        except IntegrityError:
-            updated = 0
-        if updated:
+                record_change(
+                    workspace=workspace,
+                    user=request.user,
+                    obj=saved,
+                    action="edited",
+                    changes=diff(before, after),
+                )
+        except (IntegrityError, StaleVersion):
+            # IntegrityError: two first edits of a shipped entry raced; the loser is stale.
+            conflict = True
+            current = workspace.playbookentrys.filter(key=key).first()
+            seen = current.version if current else 0
+        else:
             messages.success(request, "Playbook entry saved.")
             return redirect("appraisals:playbook", slug)
-        conflict = True
-        current = workspace.playbookentrys.filter(key=key).first()
-        seen = current.version if current else 0
     return render(
         request,
         "appraisals/playbook_form.html",
@@ -326,7 +322,7 @@ def playbook_entry(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             "version": seen,
             "conflict": conflict,
             "history": history_for(workspace, row)[:20] if row else [],
-            **role_context(workspace),
+            **access.context(),
         },
         status=409 if conflict else (400 if form.errors else 200),
     )
@@ -336,7 +332,8 @@ def playbook_entry(request: HttpRequest, slug: str, key: str) -> HttpResponse:
 @require_POST
 def playbook_reset(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     """Drop the workspace's copy: a shipped entry goes back to the default, an added one goes."""
-    workspace = get_workspace_for_user(request, slug, Role.ADMIN)
+    access = workspace_access(request, slug, Role.ADMIN)
+    workspace = access.workspace
     row = get_object_or_404(workspace.playbookentrys, key=key)
     shipped = key in {entry.id for entry in pb.shipped_playbook()}
     with transaction.atomic():
@@ -370,7 +367,8 @@ def _form_initial(picture: Picture) -> dict[str, Any]:
 def appraisal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Rate values fit and service-user impact; see risks, terms and the recommendation."""
     role = Role.EDITOR if request.method == "POST" else Role.VIEWER
-    workspace = get_workspace_for_user(request, slug, role)
+    access = workspace_access(request, slug, role)
+    workspace = access.workspace
     partnership = _partnership(workspace, pk)
     picture = appraise(workspace=workspace, partnership=partnership)
     principles_list = [row.principle for row in picture.values + picture.commitments]
@@ -391,12 +389,12 @@ def appraisal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     workspace=workspace,
                     partnership=partnership,
                     user=request.user,
-                    seen_version=_int(request.POST.get("version")),
+                    seen_version=seen_version(request.POST.get("version")),
                     scores=scores,
                     notes=form.cleaned_data["notes"],
                     picture=picture,
                 )
-            except StaleAppraisal:
+            except StaleVersion:
                 # Someone saved in between: keep what this person typed, show what is saved.
                 conflict = True
                 status = 409
@@ -419,7 +417,7 @@ def appraisal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "version": picture.version,
             "conflict": conflict,
             "history": history_for(workspace, picture.appraisal)[:30] if picture.appraisal else [],
-            **role_context(workspace),
+            **access.context(),
         },
         status=status,
     )
@@ -429,7 +427,8 @@ def appraisal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Record a decision. Going in against a red line needs a written override reason."""
     role = Role.EDITOR if request.method == "POST" else Role.VIEWER
-    workspace = get_workspace_for_user(request, slug, role)
+    access = workspace_access(request, slug, role)
+    workspace = access.workspace
     partnership = _partnership(workspace, pk)
     picture = appraise(workspace=workspace, partnership=partnership)
     recommendation = picture.recommendation
@@ -446,10 +445,10 @@ def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     user=request.user,
                     picture=picture,
                     decision=form.save(commit=False),
-                    seen_version=_int(request.POST.get("appraisal_version")),
-                    seen_latest=_int(request.POST.get("latest_decision")),
+                    seen_version=seen_version(request.POST.get("appraisal_version")),
+                    seen_latest=seen_version(request.POST.get("latest_decision")),
                 )
-            except StaleDecision as error:
+            except StaleVersion as error:
                 stale = str(error)
                 status = 409
             else:
@@ -479,7 +478,7 @@ def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "stale": stale,
             "latest": latest,
             "history": history_for(workspace, picture.appraisal)[:30] if picture.appraisal else [],
-            **role_context(workspace),
+            **access.context(),
         },
         status=status,
     )
@@ -488,7 +487,8 @@ def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def board_paper(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The partnership as a paper for the board: print-friendly, readable on paper."""
-    workspace = get_workspace_for_user(request, slug)
+    access = workspace_access(request, slug)
+    workspace = access.workspace
     partnership = _partnership(workspace, pk)
     picture = appraise(workspace=workspace, partnership=partnership)
     return render(
@@ -500,6 +500,6 @@ def board_paper(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "recommendation": picture.recommendation,
             "printed": timezone.localtime(),
             "history": history_for(workspace, picture.appraisal)[:30] if picture.appraisal else [],
-            **role_context(workspace),
+            **access.context(),
         },
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -15,13 +14,13 @@ from ninja import Body, Field, Router, Schema, Status
 from partnerwise import typology as engine
 from partnerwise.api.errors import Invalid
 from partnerwise.assessments.custom import add_archetype, add_typology
-from partnerwise.assessments.models import Answer, Assessment, RaterKind, Typology
+from partnerwise.assessments.models import Assessment, RaterKind, Typology
 from partnerwise.assessments.profiles import can_be_rated, profile_for
+from partnerwise.assessments.rating import RatingError, record_rating
 from partnerwise.assessments.typologies import engine_typology
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Partnership
 from partnerwise.workspaces.access import get_workspace_for_user
-from partnerwise.workspaces.history import record_change
 from partnerwise.workspaces.models import Role, User, Workspace
 
 router = Router(tags=["assessments"])
@@ -167,42 +166,25 @@ def assessment_create(
     partnership = get_object_or_404(workspace.partnerships, pk=pk)
     subject = _subject(workspace, partnership, payload.subject_id)
     typology = _typology(workspace, payload.typology)
-    answers = {key: answer.rating for key, answer in payload.answers.items()}
-    try:
-        engine.profile(engine_typology(typology, workspace), [engine.Rater("rater", answers)])
-    except engine.AnswerError as error:
-        raise Invalid.field(["answers"], str(error)) from error
     user = request.user
     assert isinstance(user, User)  # the API's authentication admits only signed-in users
-    with transaction.atomic():
-        assessment = Assessment.objects.create(
+    try:
+        assessment = record_rating(
             workspace=workspace,
             partnership=partnership,
             subject=subject,
             typology=typology,
+            answers={key: (a.rating, a.evidence) for key, a in payload.answers.items()},
             rater=user,
             rater_name=payload.rater_name or user.get_full_name() or user.get_username(),
-            rater_kind=RaterKind.COLLEAGUE,
             assessed_on=payload.assessed_on or timezone.localdate(),
             notes=payload.notes,
         )
-        Answer.objects.bulk_create(
-            Answer(
-                workspace=workspace,
-                assessment=assessment,
-                indicator=key,
-                rating=answer.rating,
-                evidence=answer.evidence,
-            )
-            for key, answer in sorted(payload.answers.items())
-        )
-        record_change(
-            workspace=workspace,
-            user=user,
-            obj=assessment,
-            action="created",
-            summary=f"Rated {subject} in {partnership}",
-        )
+    except RatingError as error:
+        loc: list[str | int] = ["answers"]
+        if error.field != "answers":
+            loc.append(error.field)
+        raise Invalid.field(loc, str(error)) from error
     result = profile_for(workspace, partnership, subject, typology)
     return Status(201, _assessment_out(assessment, result))
 

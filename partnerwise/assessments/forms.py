@@ -88,16 +88,6 @@ class AssessmentForm(forms.Form):
             result[indicator.id] = (rating, self.cleaned_data[f"evidence_{indicator.id}"].strip())
         return result
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.indicators and all(
-            data.get(f"rating_{i.id}") in ("", DONT_KNOW, None) for i in self.indicators
-        ):
-            raise forms.ValidationError(
-                'Every answer is "Don\'t know": rate at least one statement before saving.'
-            )
-        return data
-
 
 class RatingInvitationForm(forms.Form):
     rater_name = forms.CharField(label="Name of the person you are asking", max_length=200)

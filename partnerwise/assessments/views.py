@@ -12,7 +12,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,23 +19,18 @@ from django.utils import timezone
 
 from partnerwise import typology as engine
 from partnerwise.assessments.forms import SCALE, AssessmentForm, RatingInvitationForm
-from partnerwise.assessments.models import Answer, Assessment, RaterKind, RatingInvitation
+from partnerwise.assessments.models import Assessment, RaterKind, RatingInvitation
 from partnerwise.assessments.profiles import can_be_rated, profile_for, profile_history
+from partnerwise.assessments.rating import RatingError, answer_label, change_rating, record_rating
 from partnerwise.assessments.typologies import default_typology, engine_typology
 from partnerwise.opendata.directory import suggested_facts
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Partnership
-from partnerwise.web.pages import (
-    is_admin,
-    posted_version,
-    refuse_unless_post,
-    role_context,
-    signed_in,
-)
-from partnerwise.workspaces.access import get_workspace_for_user
+from partnerwise.workspaces.access import refuse_unless_post, signed_in, workspace_access
 from partnerwise.workspaces.history import record_change
 from partnerwise.workspaces.models import Role, Workspace
 from partnerwise.workspaces.tokens import hash_token, new_token
+from partnerwise.workspaces.versioning import StaleVersion, seen_version
 
 INVITATION_LIFETIME = timedelta(days=14)
 NEXT_QUESTIONS_SHOWN = 3
@@ -49,44 +43,10 @@ def _subject(workspace: Workspace, partnership: Partnership, org_id: int) -> Org
     return get_object_or_404(Organisation.objects.visible_to(workspace), pk=org_id)
 
 
-def save_assessment(
-    *,
-    workspace: Workspace,
-    partnership: Partnership,
-    subject: Organisation,
-    form: AssessmentForm,
-    rater: Any,
-    rater_kind: RaterKind,
-    assessed_on: Any,
-) -> Assessment:
-    """Store one rater's answers (call inside a transaction)."""
-    assessment = Assessment.objects.create(
-        workspace=workspace,
-        partnership=partnership,
-        subject=subject,
-        typology=default_typology(),
-        rater=rater,
-        rater_name=form.cleaned_data["rater_name"],
-        rater_kind=rater_kind,
-        assessed_on=assessed_on,
-        notes=form.cleaned_data.get("notes", ""),
-    )
-    Answer.objects.bulk_create(
-        Answer(
-            workspace=workspace,
-            assessment=assessment,
-            indicator=key,
-            rating=rating,
-            evidence=evidence,
-        )
-        for key, (rating, evidence) in form.answers().items()
-    )
-    return assessment
-
-
 @login_required
 def assess(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpResponse:
-    workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    access = workspace_access(request, slug, Role.EDITOR)
+    workspace = access.workspace
     partnership = get_object_or_404(workspace.partnerships, pk=pk)
     subject = _subject(workspace, partnership, org_id)
     model = engine_typology(default_typology(), workspace)
@@ -99,34 +59,22 @@ def assess(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespons
         suggestions=_suggestions(subject, workspace),
     )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            assessment = save_assessment(
+        try:
+            record_rating(
                 workspace=workspace,
                 partnership=partnership,
                 subject=subject,
-                form=form,
-                rater=request.user,
-                rater_kind=RaterKind.COLLEAGUE,
+                answers=form.answers(),
+                rater=user,
+                rater_name=form.cleaned_data["rater_name"],
                 assessed_on=form.cleaned_data["assessed_on"],
+                notes=form.cleaned_data.get("notes", ""),
             )
-            answered = sum(1 for rating, _ in form.answers().values() if rating is not None)
-            summary = f"{subject.name}: {answered} of {len(model.indicators)} statements rated"
-            record_change(
-                workspace=workspace,
-                user=request.user,
-                obj=assessment,
-                action="rated",
-                summary=summary,
-            )
-            record_change(
-                workspace=workspace,
-                user=request.user,
-                obj=partnership,
-                action="added a rating",
-                summary=f"{assessment.rater_name} on {summary}",
-            )
-        messages.success(request, "Your rating has been saved.")
-        return redirect("profile", slug, pk, org_id)
+        except RatingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your rating has been saved.")
+            return redirect("profile", slug, pk, org_id)
     return render(
         request,
         "assessments/assess.html",
@@ -136,20 +84,16 @@ def assess(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespons
             "is_us": subject.pk == workspace.organisation_id,
             "form": form,
             "action": reverse("assess", args=[slug, pk, org_id]),
-            **role_context(workspace),
+            **access.context(),
         },
     )
-
-
-def _answer_label(pair: tuple[int | None, str] | None) -> str:
-    label = "Don't know" if pair is None or pair[0] is None else SCALE_LABELS[str(pair[0])]
-    return f"{label}; {pair[1]}" if pair and pair[1] else label
 
 
 @login_required
 def assessment_edit(request: HttpRequest, slug: str, pk: int, assessment_id: int) -> HttpResponse:
     """Change a colleague rating, refusing a save based on answers someone changed since."""
-    workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    access = workspace_access(request, slug, Role.EDITOR)
+    workspace = access.workspace
     partnership = get_object_or_404(workspace.partnerships, pk=pk)
     assessment = get_object_or_404(
         workspace.assessments.filter(partnership=partnership, rater_kind=RaterKind.COLLEAGUE)
@@ -158,7 +102,7 @@ def assessment_edit(request: HttpRequest, slug: str, pk: int, assessment_id: int
         pk=assessment_id,
     )
     user = signed_in(request)
-    if assessment.rater_id != user.pk and not is_admin(workspace):
+    if assessment.rater_id != user.pk and not access.is_admin:
         raise PermissionDenied("Only the person who rated, or an admin, can change these answers")
     model = engine_typology(assessment.typology, workspace)
     statements = {i.id: i.statement for i in model.indicators}
@@ -176,59 +120,36 @@ def assessment_edit(request: HttpRequest, slug: str, pk: int, assessment_id: int
     status = 200
     if request.method == "POST" and form.is_valid():
         after = form.answers()
-        with transaction.atomic():
-            updated = workspace.assessments.filter(
-                pk=assessment.pk, version=posted_version(request)
-            ).update(
+        try:
+            change_rating(
+                workspace=workspace,
+                assessment=assessment,
+                seen_version=seen_version(request.POST.get("version")),
+                answers=after,
                 rater_name=form.cleaned_data["rater_name"],
                 assessed_on=form.cleaned_data["assessed_on"],
                 notes=form.cleaned_data["notes"],
-                version=F("version") + 1,
-                updated=timezone.now(),
+                user=user,
             )
-            if updated:
-                assessment.answers.all().delete()
-                Answer.objects.bulk_create(
-                    Answer(
-                        workspace=workspace,
-                        assessment=assessment,
-                        indicator=key,
-                        rating=rating,
-                        evidence=evidence,
-                    )
-                    for key, (rating, evidence) in after.items()
-                )
-                record_change(
-                    workspace=workspace,
-                    user=user,
-                    obj=assessment,
-                    action="changed a rating",
-                    changes={
-                        statements.get(key, key): (
-                            _answer_label(before.get(key)),
-                            _answer_label(after[key]),
-                        )
-                        for key in after
-                        if before.get(key, (None, "")) != after[key]
-                    },
-                    summary=f"{assessment.rater_name} on {assessment.subject.name}",
-                )
-        if updated:
+        except RatingError as error:
+            form.add_error(None, str(error))
+        except StaleVersion:
+            current = Assessment.objects.prefetch_related("answers").get(pk=assessment.pk)
+            saved = {a.indicator: (a.rating, a.evidence) for a in current.answers.all()}
+            conflict = [
+                {
+                    "label": statements.get(key, key),
+                    "yours": answer_label(after[key]),
+                    "current": answer_label(saved.get(key)),
+                }
+                for key in after
+                if saved.get(key, (None, "")) != after[key]
+            ]
+            assessment = current
+            status = 409
+        else:
             messages.success(request, "Your changes to the rating have been saved.")
             return redirect("profile", slug, pk, assessment.subject_id)
-        current = Assessment.objects.prefetch_related("answers").get(pk=assessment.pk)
-        saved = {a.indicator: (a.rating, a.evidence) for a in current.answers.all()}
-        conflict = [
-            {
-                "label": statements.get(key, key),
-                "yours": _answer_label(after[key]),
-                "current": _answer_label(saved.get(key)),
-            }
-            for key in after
-            if saved.get(key, (None, "")) != after[key]
-        ]
-        assessment = current
-        status = 409
     return render(
         request,
         "assessments/assess.html",
@@ -241,7 +162,7 @@ def assessment_edit(request: HttpRequest, slug: str, pk: int, assessment_id: int
             "version": assessment.version,
             "conflict": conflict,
             "action": reverse("assessment_edit", args=[slug, pk, assessment.pk]),
-            **role_context(workspace),
+            **access.context(),
         },
         status=status,
     )
@@ -300,7 +221,8 @@ def describe(profile: engine.Profile, model: engine.Typology) -> dict[str, Any]:
 
 @login_required
 def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpResponse:
-    workspace = get_workspace_for_user(request, slug)
+    access = workspace_access(request, slug)
+    workspace = access.workspace
     partnership = get_object_or_404(workspace.partnerships, pk=pk)
     subject = _subject(workspace, partnership, org_id)
     typology = default_typology()
@@ -339,7 +261,7 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
             "user_id": signed_in(request).pk,
             "drift": history,
             "history": changes,
-            **role_context(workspace),
+            **access.context(),
         },
     )
 
@@ -347,7 +269,8 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
 @login_required
 def invitation_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Ask someone at a partner to rate us, through a link that needs no account."""
-    workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    access = workspace_access(request, slug, Role.EDITOR)
+    workspace = access.workspace
     partnership = get_object_or_404(workspace.partnerships, pk=pk)
     us = workspace.organisation
     if us is None:
@@ -401,14 +324,15 @@ def invitation_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "form": form,
             "link": link,
             "has_partners": bool(partners),
-            **role_context(workspace),
+            **access.context(),
         },
     )
 
 
 @login_required
 def invitation_cancel(request: HttpRequest, slug: str, pk: int, invitation_id: int) -> HttpResponse:
-    workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    access = workspace_access(request, slug, Role.EDITOR)
+    workspace = access.workspace
     if refused := refuse_unless_post(request):
         return refused
     partnership = get_object_or_404(workspace.partnerships, pk=pk)
@@ -461,30 +385,36 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
         initial={"rater_name": invitation.rater_name},
     )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            locked = RatingInvitation.objects.select_for_update().get(pk=invitation.pk)
-            if locked.used is not None:
-                return render(request, "assessments/rate_invalid.html", status=404)
-            assessment = save_assessment(
-                workspace=workspace,
-                partnership=invitation.partnership,
-                subject=invitation.subject,
-                form=form,
-                rater=None,
-                rater_kind=RaterKind.PARTNER,
-                assessed_on=timezone.localdate(),
-            )
-            locked.used = timezone.now()
-            locked.assessment = assessment
-            locked.save(update_fields=["used", "assessment"])
-            record_change(
-                workspace=workspace,
-                user=None,
-                obj=invitation.partnership,
-                action="rated us through a partner link",
-                summary=_rater_label(invitation, assessment.rater_name),
-            )
-        return render(request, "assessments/rate_thanks.html", {"invitation": invitation})
+        try:
+            with transaction.atomic():
+                locked = RatingInvitation.objects.select_for_update().get(pk=invitation.pk)
+                if locked.used is not None:
+                    return render(request, "assessments/rate_invalid.html", status=404)
+                assessment = record_rating(
+                    workspace=workspace,
+                    partnership=invitation.partnership,
+                    subject=invitation.subject,
+                    answers=form.answers(),
+                    rater=None,
+                    rater_name=form.cleaned_data["rater_name"],
+                    rater_kind=RaterKind.PARTNER,
+                    assessed_on=timezone.localdate(),
+                    notes=form.cleaned_data.get("notes", ""),
+                )
+                locked.used = timezone.now()
+                locked.assessment = assessment
+                locked.save(update_fields=["used", "assessment"])
+                record_change(
+                    workspace=workspace,
+                    user=None,
+                    obj=invitation.partnership,
+                    action="rated us through a partner link",
+                    summary=_rater_label(invitation, assessment.rater_name),
+                )
+        except RatingError as error:
+            form.add_error(None, str(error))
+        else:
+            return render(request, "assessments/rate_thanks.html", {"invitation": invitation})
     return render(
         request,
         "assessments/rate.html",

@@ -2,7 +2,7 @@
 
 These are the functions the organisation pages call (documented in docs/opendata.md):
 `search_organisations`, `suggested_facts`, `register_facts`, `funders_of`, `buyers_of`,
-`co_suppliers` and `funders_in_common`. They read reference data only, plus, for search,
+and `co_suppliers`. They read reference data only, plus, for search,
 the asking workspace's own organisations; never another workspace's.
 """
 
@@ -347,15 +347,6 @@ def co_suppliers(organisation: Organisation, limit: int = 50) -> list[Relationsh
     ]
 
 
-def funders_in_common(first: Organisation, second: Organisation) -> list[Organisation]:
-    """Funders that have given grants to both."""
-    current = Grant.objects.filter(in_latest_file=True)
-    ids = set(current.filter(recipient=first).values_list("funder", flat=True)) & set(
-        current.filter(recipient=second).values_list("funder", flat=True)
-    )
-    return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
-
-
 def _relationships(rows: Any, key: str) -> list[Relationship]:
     rows = list(rows)
     organisations = Organisation.objects.in_bulk([row[key] for row in rows])
@@ -431,7 +422,6 @@ __all__ = [
     "Suggestion",
     "buyers_of",
     "co_suppliers",
-    "funders_in_common",
     "funders_of",
     "register_facts",
     "search_organisations",

@@ -8,7 +8,6 @@ import unicodedata
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _LEADING_THE = re.compile(r"^the ")
 # Endings that say what legal form a body has, not which body it is.
-_LEGAL_ENDINGS = re.compile(r"( (ltd|limited|plc|cio|llp|inc|cic|uk))+$")
 
 
 def normalise_name(name: str) -> str:
@@ -21,8 +20,3 @@ def normalise_name(name: str) -> str:
     text = text.lower().replace("&", " and ").replace("'", "")
     text = _NON_WORD.sub(" ", text).strip()
     return _LEADING_THE.sub("", text)
-
-
-def match_key(name: str) -> str:
-    """A coarser form for proposing matches: also drops legal-form endings (Ltd, CIO, ...)."""
-    return _LEGAL_ENDINGS.sub("", normalise_name(name)).strip()

@@ -7,8 +7,6 @@ recorded by that workspace's users (say, a prime not on any register) and is pri
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.db.models import Q
 
@@ -113,15 +111,6 @@ class Organisation(models.Model):
             },
         )
         return identifier
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.pk,
-            "name": self.name,
-            "kind": self.kind,
-            "identifiers": [i.value for i in self.identifiers.all()],
-            "latest_income": str(self.latest_income) if self.latest_income is not None else None,
-        }
 
 
 class Identifier(models.Model):

@@ -12,9 +12,9 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from partnerwise.api.errors import Conflict, Invalid
+from partnerwise.api.errors import Invalid
 from partnerwise.organisations.models import Organisation
-from partnerwise.partnerships.editing import partnership_values, save_if_current
+from partnerwise.partnerships.editing import edit_partnership, partnership_values
 from partnerwise.partnerships.forms import PARTNERSHIP_FIELDS, ParticipationForm, PartnershipForm
 from partnerwise.partnerships.models import Participation, Partnership
 from partnerwise.workspaces.access import get_workspace_for_user
@@ -145,20 +145,13 @@ def partnership_update(
     changes = payload.dict(exclude_unset=True)
     seen_version = changes.pop("version")
     after = _validated({**partnership_values(partnership), **changes}, instance=partnership)
-    saved = save_if_current(
+    edit_partnership(
         workspace=workspace,
         partnership=partnership,
         seen_version=seen_version,
         values=after,
         user=request.user,
     )
-    if not saved:
-        current = get_object_or_404(workspace.partnerships, pk=pk)
-        raise Conflict(
-            f"Someone else saved this partnership since version {seen_version}; "
-            f"it is now at version {current.version}. Nothing was changed.",
-            current={**partnership_values(current), "version": current.version},
-        )
     return get_object_or_404(_partnerships(workspace), pk=pk)
 
 

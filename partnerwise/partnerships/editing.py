@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
 from partnerwise.partnerships.forms import PARTNERSHIP_FIELDS
 from partnerwise.partnerships.models import Partnership
 from partnerwise.workspaces.history import diff, record_change
 from partnerwise.workspaces.models import Workspace
+from partnerwise.workspaces.versioning import save_if_current
 
 
 def partnership_values(partnership: Partnership) -> dict[str, object]:
@@ -19,29 +18,25 @@ def partnership_values(partnership: Partnership) -> dict[str, object]:
     return {name: getattr(partnership, name) for name in PARTNERSHIP_FIELDS}
 
 
-def save_if_current(
+def edit_partnership(
     *,
     workspace: Workspace,
     partnership: Partnership,
     seen_version: int,
     values: dict[str, Any],
     user: Any,
-) -> bool:
+) -> None:
     """Write `values` if the stored version is still `seen_version`, logging the change.
 
-    Returns False, changing nothing, when someone else saved in between.
+    Raises StaleVersion, changing nothing, when someone else saved in between.
     """
     before = partnership_values(partnership)
     with transaction.atomic():
-        updated = workspace.partnerships.filter(pk=partnership.pk, version=seen_version).update(
-            **values, version=F("version") + 1, updated=timezone.now()
+        save_if_current(workspace.partnerships, pk=partnership.pk, seen=seen_version, values=values)
+        record_change(
+            workspace=workspace,
+            user=user,
+            obj=partnership,
+            action="edited",
+            changes=diff(before, values),
         )
-        if updated:
-            record_change(
-                workspace=workspace,
-                user=user,
-                obj=partnership,
-                action="edited",
-                changes=diff(before, values),
-            )
-    return bool(updated)

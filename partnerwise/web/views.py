@@ -16,8 +16,7 @@ from partnerwise.assessments.summaries import archetype_names, latest_profiles, 
 from partnerwise.partnerships.models import Role as ParticipantRole
 from partnerwise.partnerships.models import Status
 from partnerwise.web.network import network
-from partnerwise.web.pages import role_context
-from partnerwise.workspaces.access import get_workspace_for_user
+from partnerwise.workspaces.access import workspace_access
 from partnerwise.workspaces.models import Workspace
 
 RENEWALS_WITHIN = timedelta(days=180)
@@ -43,7 +42,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
     """The portfolio: partnerships by status and by partners' archetype, renewals coming up."""
-    workspace = get_workspace_for_user(request, slug)
+    access = workspace_access(request, slug)
+    workspace = access.workspace
     partnerships = list(workspace.partnerships.order_by("name"))
     participations = list(
         workspace.participations.select_related("organisation").order_by("partnership_id", "pk")
@@ -103,7 +103,7 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
             "renewals": renewals,
             "dependence": dependence_rows,
             "total_active": total,
-            **role_context(workspace),
+            **access.context(),
         },
     )
 
@@ -111,9 +111,10 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def who_works_with_whom(request: HttpRequest, slug: str) -> HttpResponse:
     """The map of who works with whom, from our records and from open data."""
-    workspace = get_workspace_for_user(request, slug)
+    access = workspace_access(request, slug)
+    workspace = access.workspace
     return render(
         request,
         "web/network.html",
-        {"nodes": network(workspace), **role_context(workspace)},
+        {"nodes": network(workspace), **access.context()},
     )

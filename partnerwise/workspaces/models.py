@@ -8,7 +8,7 @@ public registers) has no workspace.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -19,9 +19,6 @@ if TYPE_CHECKING:
 
 class User(AbstractUser):
     """A person who signs in. Their workspaces come through memberships."""
-
-    def workspaces_with_role(self) -> models.QuerySet[Workspace]:
-        return Workspace.objects.filter(memberships__user=self).distinct()
 
 
 class Role(models.TextChoices):
@@ -54,16 +51,6 @@ class Workspace(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def role_of(self, user: Any) -> Role | None:
-        if not getattr(user, "is_authenticated", False):
-            return None
-        membership = self.memberships.filter(user=user).first()
-        return Role(membership.role) if membership else None
-
-    def allows(self, user: Any, role: Role) -> bool:
-        held = self.role_of(user)
-        return held is not None and ROLE_RANK[held] >= ROLE_RANK[role]
 
 
 class Membership(models.Model):

@@ -32,7 +32,6 @@ urlpatterns = [
         views.invitation_cancel,
         name="invitation_cancel",
     ),
-    path("w/<slug:slug>/settings/", views.workspace_settings, name="workspace_settings"),
     path(
         "w/<slug:slug>/members/<int:membership_id>/",
         views.member_role,

@@ -15,18 +15,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from partnerwise.organisations.finding import search
-from partnerwise.organisations.models import Organisation
-from partnerwise.web.pages import refuse_unless_post, role_context, signed_in
 from partnerwise.workspaces import throttle
-from partnerwise.workspaces.access import get_workspace_for_user
+from partnerwise.workspaces.access import refuse_unless_post, signed_in, workspace_access
 from partnerwise.workspaces.forms import (
     InvitationForm,
     MemberRoleForm,
     NewAccountForm,
-    WorkspaceForm,
 )
-from partnerwise.workspaces.history import history_for, record_change
+from partnerwise.workspaces.history import record_change
 from partnerwise.workspaces.models import Invitation, Membership, Role, User
 from partnerwise.workspaces.tokens import hash_token, new_token
 
@@ -53,7 +49,8 @@ def login(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 def members(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = get_workspace_for_user(request, slug, Role.ADMIN)
+    access = workspace_access(request, slug, Role.ADMIN)
+    workspace = access.workspace
     form = InvitationForm()
     new_link = None
     if request.method == "POST":
@@ -92,7 +89,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "workspaces/members.html",
         {
-            **role_context(workspace),
+            **access.context(),
             "memberships": memberships,
             "pending": pending,
             "form": form,
@@ -104,7 +101,8 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
-    workspace = get_workspace_for_user(request, slug, Role.ADMIN)
+    access = workspace_access(request, slug, Role.ADMIN)
+    workspace = access.workspace
     if refused := refuse_unless_post(request):
         return refused
     membership = get_object_or_404(workspace.memberships.select_related("user"), pk=membership_id)
@@ -147,7 +145,8 @@ def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResp
 
 @login_required
 def invitation_cancel(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
-    workspace = get_workspace_for_user(request, slug, Role.ADMIN)
+    access = workspace_access(request, slug, Role.ADMIN)
+    workspace = access.workspace
     if refused := refuse_unless_post(request):
         return refused
     found = get_object_or_404(workspace.invitations.filter(accepted__isnull=True), pk=invitation_id)
@@ -219,54 +218,3 @@ def _accept(found: Invitation, user: User) -> None:
         action="joined" if created else "accepted an invitation",
         summary=f"{user} as {membership.get_role_display()}",
     )
-
-
-@login_required
-def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
-    """The workspace's name and which organisation it speaks for ("us" in every partnership)."""
-    workspace = get_workspace_for_user(request, slug, Role.ADMIN)
-    visible = Organisation.objects.visible_to(workspace)
-    query = request.GET.get("q", "").strip()
-    chosen_id = request.POST.get("organisation") or request.GET.get("organisation")
-    chosen = get_object_or_404(visible, pk=_number(chosen_id)) if chosen_id else None
-    chosen = chosen or workspace.organisation
-    form = WorkspaceForm(request.POST or None, initial={"name": workspace.name})
-    if request.method == "POST" and form.is_valid():
-        before: dict[str, object] = {"name": workspace.name, "organisation": workspace.organisation}
-        workspace.name = form.cleaned_data["name"]
-        workspace.organisation = chosen
-        with transaction.atomic():
-            workspace.save(update_fields=["name", "organisation"])
-            changes: dict[str, tuple[object, object]] = {
-                key: (old, getattr(workspace, key))
-                for key, old in before.items()
-                if old != getattr(workspace, key)
-            }
-            record_change(
-                workspace=workspace,
-                user=request.user,
-                obj=workspace,
-                action="changed the settings",
-                changes=changes,
-            )
-        messages.success(request, "Settings saved.")
-        return redirect("workspace_settings", slug)
-    return render(
-        request,
-        "workspaces/settings.html",
-        {
-            **role_context(workspace),
-            "form": form,
-            "chosen": chosen,
-            "query": query,
-            "results": search(workspace, query, limit=25) if query else [],
-            "history": history_for(workspace, workspace)[:20],
-        },
-    )
-
-
-def _number(value: str | None) -> int:
-    try:
-        return int(value or "")
-    except ValueError:
-        return -1

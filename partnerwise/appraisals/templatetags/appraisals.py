@@ -1,20 +1,10 @@
-"""`{% appraisal_summary partnership workspace as summary %}` for the partnership page."""
+"""Filters the appraisal templates use to show scores."""
 
 from __future__ import annotations
 
 from django import template
 
-from partnerwise.appraisals.appraising import Picture, appraise
-from partnerwise.partnerships.models import Partnership
-from partnerwise.workspaces.models import Workspace
-
 register = template.Library()
-
-
-@register.simple_tag
-def appraisal_summary(partnership: Partnership, workspace: Workspace) -> Picture:
-    # The partnership came from this workspace's query, so this reads only its own rows.
-    return appraise(workspace=workspace, partnership=partnership)
 
 
 @register.filter

@@ -217,16 +217,3 @@ def test_register_facts_for_the_page(imported_sample: Callable[[], str]) -> None
     ]
     assert expected
     assert sorted(facts["regulators"]) == sorted(expected)
-
-
-def test_facts_partial_renders_without_javascript(imported_sample: Callable[[], str]) -> None:
-    from django.template import Context, Template
-
-    imported_sample()
-    charity = _charity()
-    us = Organisation.objects.create(name="Us", latest_income=Decimal(1000))
-    html = Template("{% load opendata_tags %}{% organisation_open_data org us %}").render(
-        Context({"org": charity.organisation, "us": us})
-    )
-    assert str(charity.registered_number) in html
-    assert "<script" not in html

@@ -126,7 +126,8 @@ def test_an_existing_user_accepts_when_signed_in(cast: Cast, client: Client) -> 
     visitor = Client()
     visitor.force_login(cast.outsider)
     assert visitor.post(path).status_code == 302
-    assert cast.workspace.role_of(cast.outsider) == Role.VIEWER
+    membership = cast.workspace.memberships.get(user=cast.outsider)
+    assert membership.role == Role.VIEWER
 
 
 def test_an_expired_invitation_does_not_work(cast: Cast, client: Client) -> None:

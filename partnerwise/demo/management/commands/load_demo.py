@@ -7,8 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from partnerwise.appraisals.demo import load_demo_appraisals
-from partnerwise.workspaces.demo import DEMO_PASSWORD, load_demo
+from partnerwise.demo.appraisals import load_demo_appraisals
+from partnerwise.demo.workspace import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):

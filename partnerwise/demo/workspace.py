@@ -17,8 +17,7 @@ from typing import Any
 
 from django.db import transaction
 
-from partnerwise.assessments.models import Answer, Assessment, RaterKind
-from partnerwise.assessments.typologies import default_typology
+from partnerwise.assessments.rating import record_rating
 from partnerwise.organisations.models import Identifier, Organisation
 from partnerwise.partnerships.models import Participation, Partnership
 from partnerwise.workspaces.models import Membership, User, Workspace
@@ -114,35 +113,27 @@ def load_demo(*, path: Path = DEMO_FILE, password: str = DEMO_PASSWORD) -> DemoR
             )
         partnerships[item["key"]] = partnership
 
-    typology = default_typology()
     for item in spec["assessments"]:
         rater = users[item["rater"]]
-        assessment, new = Assessment.objects.get_or_create(
+        partnership = partnerships[item["partnership"]]
+        subject = orgs[item["subject"]]
+        assessed_on = date.fromisoformat(item["date"])
+        if workspace.assessments.filter(
+            partnership=partnership, subject=subject, rater=rater, assessed_on=assessed_on
+        ).exists():
+            continue
+        evidence = item.get("evidence", {})
+        record_rating(
             workspace=workspace,
-            partnership=partnerships[item["partnership"]],
-            subject=orgs[item["subject"]],
-            typology=typology,
+            partnership=partnership,
+            subject=subject,
+            answers={key: (value, evidence.get(key, "")) for key, value in item["answers"].items()},
             rater=rater,
-            assessed_on=date.fromisoformat(item["date"]),
-            defaults={
-                "rater_name": rater.get_full_name(),
-                "rater_kind": RaterKind.COLLEAGUE,
-                "notes": "Illustrative demo rating, not a judgement of the real organisation.",
-            },
+            rater_name=rater.get_full_name(),
+            assessed_on=assessed_on,
+            notes="Illustrative demo rating, not a judgement of the real organisation.",
         )
-        if new:
-            evidence = item.get("evidence", {})
-            Answer.objects.bulk_create(
-                Answer(
-                    workspace=workspace,
-                    assessment=assessment,
-                    indicator=key,
-                    rating=value,
-                    evidence=evidence.get(key, ""),
-                )
-                for key, value in sorted(item["answers"].items())
-            )
-            created["assessments"] += 1
+        created["assessments"] += 1
     return DemoResult(workspace=workspace, created=created, users=list(users))
 
 

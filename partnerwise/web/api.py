@@ -12,11 +12,12 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from partnerwise.api.auth import TokenAuth
-from partnerwise.api.errors import Conflict, Invalid
+from partnerwise.api.errors import Invalid
 from partnerwise.appraisals.api import router as appraisals_router
 from partnerwise.assessments.api import router as assessments_router
-from partnerwise.organisations.api import router as organisations_router
+from partnerwise.opendata.api import router as organisations_router
 from partnerwise.partnerships.api import router as partnerships_router
+from partnerwise.workspaces.versioning import StaleVersion
 
 api = NinjaAPI(
     title="Partnerwise API",
@@ -45,8 +46,8 @@ def validation_error(request: HttpRequest, error: ValidationError) -> HttpRespon
     return api.create_response(request, {"detail": error.messages}, status=422)
 
 
-@api.exception_handler(Conflict)
-def conflict(request: HttpRequest, error: Conflict) -> HttpResponse:
+@api.exception_handler(StaleVersion)
+def stale(request: HttpRequest, error: StaleVersion) -> HttpResponse:
     return api.create_response(
         request, {"detail": error.message, "current": error.current}, status=409
     )

@@ -19,7 +19,7 @@ from partnerwise.appraisals.forms import DecisionForm
 from partnerwise.appraisals.suggestions import adopt_suggestions
 from partnerwise.workspaces.models import User, Workspace
 
-DEMO_APPRAISALS = Path(__file__).resolve().parent / "data" / "demo.toml"
+DEMO_APPRAISALS = Path(__file__).resolve().parent / "data" / "appraisals.toml"
 
 
 class DemoAppraisalError(ValueError):

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from partnerwise.appraisals.demo import DemoAppraisalError, load_demo_appraisals
 from partnerwise.appraisals.models import Appraisal, Decision, Rating
 from partnerwise.appraisals.suggestions import suggestions
 from partnerwise.conftest import Cast
-from partnerwise.workspaces.demo import load_demo
+from partnerwise.demo.appraisals import DemoAppraisalError, load_demo_appraisals
+from partnerwise.demo.workspace import load_demo
 
 
 @pytest.mark.django_db

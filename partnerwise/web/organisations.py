@@ -1,10 +1,10 @@
-"""The organisation directory: the workspace's own records and the shared reference data."""
+"""The organisation directory pages: search, an organisation with everything known of it
+(register facts, grants, contracts, our partnerships and profiles), and recording a private one."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,12 +21,11 @@ from partnerwise.opendata.directory import (
     funders_of,
     register_facts,
 )
-from partnerwise.organisations.finding import search
+from partnerwise.opendata.finding import search
 from partnerwise.organisations.forms import OrganisationForm
 from partnerwise.organisations.models import Organisation
-from partnerwise.web.pages import role_context
-from partnerwise.workspaces.access import get_workspace_for_user
-from partnerwise.workspaces.history import record_change
+from partnerwise.organisations.recording import record_organisation
+from partnerwise.workspaces.access import workspace_access
 from partnerwise.workspaces.models import Role
 
 RELATED_SHOWN = 10
@@ -34,18 +33,20 @@ RELATED_SHOWN = 10
 
 @login_required
 def organisation_list(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = get_workspace_for_user(request, slug)
+    access = workspace_access(request, slug)
+    workspace = access.workspace
     query = request.GET.get("q", "")
     return render(
         request,
         "organisations/list.html",
-        {"query": query, "results": search(workspace, query), **role_context(workspace)},
+        {"query": query, "results": search(workspace, query), **access.context()},
     )
 
 
 @login_required
 def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    workspace = get_workspace_for_user(request, slug)
+    access = workspace_access(request, slug)
+    workspace = access.workspace
     organisation = get_object_or_404(
         Organisation.objects.visible_to(workspace).prefetch_related("identifiers"), pk=pk
     )
@@ -81,28 +82,30 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
             "buyers": buyers_of(organisation, limit=RELATED_SHOWN),
             "co_suppliers": co_suppliers(organisation, limit=RELATED_SHOWN),
             "is_us": organisation.pk == workspace.organisation_id,
-            **role_context(workspace),
+            **access.context(),
         },
     )
 
 
 @login_required
 def organisation_new(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    access = workspace_access(request, slug, Role.EDITOR)
+    workspace = access.workspace
     form = OrganisationForm(request.POST or None)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
         next_url = ""
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            organisation = form.save(commit=False)
-            organisation.workspace = workspace
-            organisation.save()
-            if form.cleaned_data["identifier"]:
-                organisation.add_identifier(form.cleaned_data["identifier"], primary=True)
-            record_change(
-                workspace=workspace, user=request.user, obj=organisation, action="created"
-            )
+        identifier = form.cleaned_data["identifier"]
+        organisation = record_organisation(
+            workspace=workspace,
+            user=request.user,
+            name=form.cleaned_data["name"],
+            kind=form.cleaned_data["kind"],
+            website=form.cleaned_data["website"],
+            description=form.cleaned_data["description"],
+            identifiers=[identifier] if identifier else [],
+        )
         messages.success(request, f"{organisation.name} added to your directory.")
         if next_url:
             separator = "&" if "?" in next_url else "?"
@@ -111,5 +114,5 @@ def organisation_new(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "organisations/form.html",
-        {"form": form, "next": next_url, **role_context(workspace)},
+        {"form": form, "next": next_url, **access.context()},
     )

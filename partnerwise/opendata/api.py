@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from partnerwise.api.errors import Invalid
-from partnerwise.organisations.identifiers import IdentifierError, parse_org_id
+from partnerwise.opendata.finding import search
 from partnerwise.organisations.models import Kind, Organisation
+from partnerwise.organisations.recording import RecordingError, record_organisation
 from partnerwise.workspaces.access import get_workspace_for_user
-from partnerwise.workspaces.history import record_change
-from partnerwise.workspaces.models import Role, Workspace
+from partnerwise.workspaces.models import Role
 
 router = Router(tags=["organisations"])
 
@@ -53,20 +50,6 @@ class OrganisationIn(Schema):
     identifiers: list[str] = []
 
 
-def search(workspace: Workspace, query: str) -> QuerySet[Organisation]:
-    """Name or org-id search over the reference data and the workspace's own records."""
-    visible = Organisation.objects.visible_to(workspace)
-    query = query.strip()
-    if not query:
-        return visible.none()
-    condition = Q(name__icontains=query)
-    with contextlib.suppress(IdentifierError):
-        condition |= Q(identifiers__value=str(parse_org_id(query)))
-    if query.isdigit():
-        condition |= Q(identifiers__value=f"GB-CHC-{query}")
-    return visible.filter(condition).distinct()
-
-
 @router.get("/w/{slug}/organisations", response=list[OrganisationOut])
 def organisation_search(
     request: HttpRequest, slug: str, q: str = "", limit: int = 20
@@ -74,7 +57,7 @@ def organisation_search(
     """Organisations whose name contains `q`, or whose identifier (or charity number) is `q`."""
     workspace = get_workspace_for_user(request, slug)
     limit = max(1, min(limit, 100))
-    return list(search(workspace, q).prefetch_related("identifiers")[:limit])
+    return search(workspace, q, limit=limit)
 
 
 @router.get("/w/{slug}/organisations/{org_id}", response=OrganisationOut)
@@ -91,23 +74,17 @@ def organisation_create(
 ) -> Status[Organisation]:
     """Record an organisation that is not in the public registers (private to the workspace)."""
     workspace = get_workspace_for_user(request, slug, Role.EDITOR)
-    if not payload.name.strip():
-        raise Invalid.field(["name"], "Give the organisation's name")
-    parsed = []
-    for index, value in enumerate(payload.identifiers):
-        try:
-            parsed.append(parse_org_id(value))
-        except IdentifierError as error:
-            raise Invalid.field(["identifiers", index], str(error)) from error
-    with transaction.atomic():
-        organisation = Organisation.objects.create(
+    try:
+        organisation = record_organisation(
             workspace=workspace,
-            name=payload.name.strip(),
+            user=request.user,
+            name=payload.name,
             kind=payload.kind,
             website=payload.website,
             description=payload.description,
+            identifiers=payload.identifiers,
         )
-        for index, org_id in enumerate(parsed):
-            organisation.add_identifier(str(org_id), primary=index == 0)
-        record_change(workspace=workspace, user=request.user, obj=organisation, action="created")
+    except RecordingError as error:
+        loc: list[str | int] = [error.field] if error.index is None else [error.field, error.index]
+        raise Invalid.field(loc, str(error)) from error
     return Status(201, organisation)

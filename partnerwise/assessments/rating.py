@@ -1,0 +1,170 @@
+"""Recording and changing a rater's answers: the one place pages, API, demo and tests save
+ratings through.
+
+A rating is one rater's answers about one subject (a partner, or us) in one partnership on one
+date. The rules live here: every indicator must belong to the typology, each answer is 1 to 5
+or "don't know" (None), at least one statement must be rated, and a change made from an old
+version is refused (`StaleVersion`). Each save is one transaction and is recorded in history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+
+from partnerwise import typology as engine
+from partnerwise.assessments.models import Answer, Assessment, RaterKind, Typology
+from partnerwise.assessments.typologies import default_typology, engine_typology
+from partnerwise.organisations.models import Organisation
+from partnerwise.partnerships.models import Partnership
+from partnerwise.workspaces.history import record_change
+from partnerwise.workspaces.models import User, Workspace
+from partnerwise.workspaces.versioning import save_if_current
+
+# {indicator id: (rating 1-5 or None for "don't know", evidence)}
+Answers = Mapping[str, tuple[int | None, str]]
+
+SCALE_WORDS = {
+    1: "Strongly disagree",
+    2: "Disagree",
+    3: "Neither agree nor disagree",
+    4: "Agree",
+    5: "Strongly agree",
+}
+NOTHING_RATED = 'Every answer is "Don\'t know": rate at least one statement before saving.'
+
+
+class RatingError(ValueError):
+    """Answers that break a rule; `field` names the indicator (or "answers") at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def check_answers(model: engine.Typology, answers: Answers) -> None:
+    """Raise RatingError unless every answer is on a known indicator, 1 to 5 or don't know,
+    and at least one statement is rated."""
+    known = {indicator.id for indicator in model.indicators}
+    for key, (rating, _) in answers.items():
+        if key not in known:
+            raise RatingError(key, f"'{key}' is not a statement of the {model.name} typology")
+        if rating is not None and (isinstance(rating, bool) or rating not in SCALE_WORDS):
+            raise RatingError(key, f"'{key}': give 1 to 5, or leave it out for don't know")
+    if all(rating is None for rating, _ in answers.values()):
+        raise RatingError("answers", NOTHING_RATED)
+
+
+def answer_label(pair: tuple[int | None, str] | None) -> str:
+    """An answer in words, as history and the "someone else saved this" page show it."""
+    label = "Don't know" if pair is None or pair[0] is None else SCALE_WORDS[pair[0]]
+    return f"{label}; {pair[1]}" if pair and pair[1] else label
+
+
+def _store_answers(workspace: Workspace, assessment: Assessment, answers: Answers) -> None:
+    Answer.objects.bulk_create(
+        Answer(
+            workspace=workspace,
+            assessment=assessment,
+            indicator=key,
+            rating=rating,
+            evidence=evidence.strip(),
+        )
+        for key, (rating, evidence) in sorted(answers.items())
+    )
+
+
+def record_rating(
+    *,
+    workspace: Workspace,
+    partnership: Partnership,
+    subject: Organisation,
+    answers: Answers,
+    rater: User | None,
+    rater_name: str,
+    assessed_on: date,
+    rater_kind: RaterKind = RaterKind.COLLEAGUE,
+    notes: str = "",
+    typology: Typology | None = None,
+    recorded_by: User | None = None,
+) -> Assessment:
+    """Store one rater's answers and record who rated whom in history.
+
+    `rater` is the colleague whose view this is (None for someone at a partner, through a
+    rating link); `recorded_by` is who saved it, when not the rater.
+    """
+    typology = typology or default_typology()
+    check_answers(engine_typology(typology, workspace), answers)
+    answered = sum(1 for rating, _ in answers.values() if rating is not None)
+    with transaction.atomic():
+        assessment = Assessment.objects.create(
+            workspace=workspace,
+            partnership=partnership,
+            subject=subject,
+            typology=typology,
+            rater=rater,
+            rater_name=rater_name.strip(),
+            rater_kind=rater_kind,
+            assessed_on=assessed_on,
+            notes=notes,
+        )
+        _store_answers(workspace, assessment, answers)
+        summary = f"{subject.name}: {answered} of {len(answers)} statements rated"
+        who = recorded_by or rater
+        record_change(
+            workspace=workspace, user=who, obj=assessment, action="rated", summary=summary
+        )
+        record_change(
+            workspace=workspace,
+            user=who,
+            obj=partnership,
+            action="added a rating",
+            summary=f"{assessment.rater_name} on {summary}",
+        )
+    return assessment
+
+
+def change_rating(
+    *,
+    workspace: Workspace,
+    assessment: Assessment,
+    seen_version: int,
+    answers: Answers,
+    rater_name: str,
+    assessed_on: date,
+    notes: str,
+    user: Any,
+) -> None:
+    """Replace a rating's answers if nobody changed it since version `seen_version`.
+
+    Raises StaleVersion, changing nothing, when someone did.
+    """
+    model = engine_typology(assessment.typology, workspace)
+    check_answers(model, answers)
+    statements = {indicator.id: indicator.statement for indicator in model.indicators}
+    before = {a.indicator: (a.rating, a.evidence) for a in assessment.answers.all()}
+    after = {key: (rating, evidence.strip()) for key, (rating, evidence) in answers.items()}
+    with transaction.atomic():
+        save_if_current(
+            workspace.assessments,
+            pk=assessment.pk,
+            seen=seen_version,
+            values={"rater_name": rater_name.strip(), "assessed_on": assessed_on, "notes": notes},
+        )
+        assessment.answers.all().delete()
+        _store_answers(workspace, assessment, after)
+        record_change(
+            workspace=workspace,
+            user=user,
+            obj=assessment,
+            action="changed a rating",
+            changes={
+                statements.get(key, key): (answer_label(before.get(key)), answer_label(after[key]))
+                for key in after
+                if before.get(key, (None, "")) != after[key]
+            },
+            summary=f"{rater_name.strip()} on {assessment.subject.name}",
+        )
