@@ -53,6 +53,7 @@ lint: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy partnerwise
+	.venv/bin/lint-imports --no-cache
 	$(PW) makemigrations --check --dry-run
 	$(PW) check --fail-level WARNING
 

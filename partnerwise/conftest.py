@@ -15,7 +15,7 @@ from django.test import Client
 from partnerwise.api.models import ApiToken
 from partnerwise.assessments.models import Assessment, RaterKind
 from partnerwise.assessments.rating import record_rating
-from partnerwise.organisations.models import Kind, Organisation
+from partnerwise.organisations.models import Kind, Organisation, set_our_organisation
 from partnerwise.partnerships.models import Form, Participation, Partnership, Role
 from partnerwise.workspaces.models import Membership, User, Workspace
 from partnerwise.workspaces.models import Role as MemberRole
@@ -88,7 +88,8 @@ def cast(db: None) -> Cast:
     us.add_identifier("GB-CHC-1082947", primary=True)
     prime = Organisation.objects.create(name="Big Prime Ltd", kind=Kind.COMPANY)
     prime.add_identifier("GB-COH-3911478", primary=True)
-    workspace = Workspace.objects.create(name="Hope Housing", slug="hope", organisation=us)
+    workspace = Workspace.objects.create(name="Hope Housing", slug="hope")
+    set_our_organisation(workspace, us)
     other = Workspace.objects.create(name="Elsewhere Trust", slug="elsewhere")
     users = {}
     for name, role in [

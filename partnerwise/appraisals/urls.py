@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partnerwise.appraisals import views
+from partnerwise.appraisals import playbook_views, principle_views, views
 
 app_name = "appraisals"
 
@@ -8,14 +8,14 @@ S = "w/<slug:slug>/settings/"
 P = "w/<slug:slug>/partnerships/<int:pk>/"
 
 urlpatterns = [
-    path(S + "values/", views.principles, name="principles"),
-    path(S + "values/suggested/", views.principles_adopt, name="principles_adopt"),
-    path(S + "values/<int:pk>/", views.principle_edit, name="principle_edit"),
-    path(S + "values/<int:pk>/delete/", views.principle_delete, name="principle_delete"),
-    path(S + "playbook/", views.playbook, name="playbook"),
-    path(S + "playbook/new/", views.playbook_new, name="playbook_new"),
-    path(S + "playbook/<slug:key>/", views.playbook_entry, name="playbook_entry"),
-    path(S + "playbook/<slug:key>/reset/", views.playbook_reset, name="playbook_reset"),
+    path(S + "values/", principle_views.principles, name="principles"),
+    path(S + "values/suggested/", principle_views.principles_adopt, name="principles_adopt"),
+    path(S + "values/<int:pk>/", principle_views.principle_edit, name="principle_edit"),
+    path(S + "values/<int:pk>/delete/", principle_views.principle_delete, name="principle_delete"),
+    path(S + "playbook/", playbook_views.playbook, name="playbook"),
+    path(S + "playbook/new/", playbook_views.playbook_new, name="playbook_new"),
+    path(S + "playbook/<slug:key>/", playbook_views.playbook_entry, name="playbook_entry"),
+    path(S + "playbook/<slug:key>/reset/", playbook_views.playbook_reset, name="playbook_reset"),
     path(P + "appraisal/", views.appraisal, name="appraisal"),
     path(P + "appraisal/decide/", views.decide, name="decide"),
     path(P + "board-paper/", views.board_paper, name="board_paper"),

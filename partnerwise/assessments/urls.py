@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partnerwise.assessments import views
+from partnerwise.assessments import partner_views, views
 
 P = "w/<slug:slug>/partnerships/<int:pk>/"
 
@@ -12,11 +12,11 @@ urlpatterns = [
         views.assessment_edit,
         name="assessment_edit",
     ),
-    path(P + "invitations/new/", views.invitation_new, name="rating_invitation_new"),
+    path(P + "invitations/new/", partner_views.invitation_new, name="rating_invitation_new"),
     path(
         P + "invitations/<int:invitation_id>/cancel/",
-        views.invitation_cancel,
+        partner_views.invitation_cancel,
         name="rating_invitation_cancel",
     ),
-    path("rate/<str:token>/", views.rate, name="rate"),
+    path("rate/<str:token>/", partner_views.rate, name="rate"),
 ]

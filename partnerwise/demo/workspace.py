@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 
 from partnerwise.assessments.rating import record_rating
-from partnerwise.organisations.models import Identifier, Organisation
+from partnerwise.organisations.models import Identifier, Organisation, set_our_organisation
 from partnerwise.partnerships.models import Participation, Partnership
 from partnerwise.workspaces.models import Membership, User, Workspace
 
@@ -64,10 +64,11 @@ def load_demo(*, path: Path = DEMO_FILE, password: str = DEMO_PASSWORD) -> DemoR
         orgs[item.get("id") or item["name"]] = org
 
     ws_spec = spec["workspace"]
-    workspace, _ = Workspace.objects.get_or_create(
-        slug=ws_spec["slug"],
-        defaults={"name": ws_spec["name"], "is_demo": True, "organisation": orgs[ws_spec["us"]]},
+    workspace, new = Workspace.objects.get_or_create(
+        slug=ws_spec["slug"], defaults={"name": ws_spec["name"], "is_demo": True}
     )
+    if new:
+        set_our_organisation(workspace, orgs[ws_spec["us"]])
 
     users: dict[str, User] = {}
     for item in spec["users"]:

@@ -155,3 +155,30 @@ class Identifier(models.Model):
 
     def __str__(self) -> str:
         return self.value
+
+
+class OurOrganisation(models.Model):
+    """Which organisation a workspace speaks for: "us" in every partnership.
+
+    Kept here rather than on the workspace so that workspaces, the lowest app, refer to no
+    app above them; `workspace.organisation` reads it.
+    """
+
+    workspace = models.OneToOneField(
+        Workspace, primary_key=True, on_delete=models.CASCADE, related_name="us"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.workspace} speaks for {self.organisation}"
+
+
+def set_our_organisation(workspace: Workspace, organisation: Organisation | None) -> None:
+    """Record which organisation `workspace` speaks for (None: not said yet)."""
+    if organisation is None:
+        OurOrganisation.objects.filter(workspace=workspace).delete()
+    else:
+        OurOrganisation.objects.update_or_create(
+            workspace=workspace, defaults={"organisation": organisation}
+        )
+    workspace._state.fields_cache.pop("us", None)  # the next read sees the new link

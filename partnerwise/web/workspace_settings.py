@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from partnerwise.opendata.finding import search
-from partnerwise.organisations.models import Organisation
+from partnerwise.organisations.models import Organisation, set_our_organisation
 from partnerwise.workspaces.access import workspace_access
 from partnerwise.workspaces.forms import WorkspaceForm
 from partnerwise.workspaces.history import history_for, record_change
@@ -33,9 +33,9 @@ def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         before: dict[str, object] = {"name": workspace.name, "organisation": workspace.organisation}
         workspace.name = form.cleaned_data["name"]
-        workspace.organisation = chosen
         with transaction.atomic():
-            workspace.save(update_fields=["name", "organisation"])
+            workspace.save(update_fields=["name"])
+            set_our_organisation(workspace, chosen)
             changes: dict[str, tuple[object, object]] = {
                 key: (old, getattr(workspace, key))
                 for key, old in before.items()

@@ -58,7 +58,7 @@ def workspace_access(request: HttpRequest, slug: str, role: Role = Role.VIEWER) 
     if not request.user.is_authenticated:
         raise Http404("No such workspace")
     membership = (
-        Membership.objects.select_related("workspace")
+        Membership.objects.select_related("workspace__us")
         .filter(user=request.user, workspace__slug=slug)
         .first()
     )

@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 if TYPE_CHECKING:
-    from partnerwise.organisations.models import Organisation
+    from partnerwise.organisations.models import Organisation, OurOrganisation
 
 
 class User(AbstractUser):
@@ -35,14 +36,6 @@ class Workspace(models.Model):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
-    organisation: models.ForeignKey[Organisation | None, Organisation | None] = models.ForeignKey(
-        "organisations.Organisation",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="The organisation this workspace speaks for: 'us' in every partnership.",
-    )
     is_demo = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
 
@@ -51,6 +44,24 @@ class Workspace(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # Which organisation the workspace speaks for ("us" in every partnership) is recorded by
+    # the organisations app (`OurOrganisation`), which sits above this one; these read it.
+    @property
+    def organisation(self) -> Organisation | None:
+        link = self._our_link()
+        return link.organisation if link else None
+
+    @property
+    def organisation_id(self) -> int | None:
+        link = self._our_link()
+        return link.organisation_id if link else None
+
+    def _our_link(self) -> OurOrganisation | None:
+        try:
+            return self.us
+        except ObjectDoesNotExist:
+            return None
 
 
 class Membership(models.Model):
