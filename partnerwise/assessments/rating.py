@@ -97,7 +97,8 @@ def record_rating(
     rating link); `recorded_by` is who saved it, when not the rater.
     """
     typology = typology or default_typology()
-    check_answers(engine_typology(typology, workspace), answers)
+    model = engine_typology(typology, workspace)
+    check_answers(model, answers)
     answered = sum(1 for rating, _ in answers.values() if rating is not None)
     with transaction.atomic():
         assessment = Assessment.objects.create(
@@ -112,7 +113,7 @@ def record_rating(
             notes=notes,
         )
         _store_answers(workspace, assessment, answers)
-        summary = f"{subject.name}: {answered} of {len(answers)} statements rated"
+        summary = f"{subject.name}: {answered} of {len(model.indicators)} statements rated"
         who = recorded_by or rater
         record_change(
             workspace=workspace, user=who, obj=assessment, action="rated", summary=summary
