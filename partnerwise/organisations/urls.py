@@ -7,5 +7,5 @@ ORGS = "w/<slug:slug>/organisations/"
 urlpatterns = [
     path(ORGS, views.organisation_list, name="organisation_list"),
     path(ORGS + "new/", views.organisation_new, name="organisation_new"),
-    path(ORGS + "<int:pk>/", views.organisation_detail, name="organisation_detail"),
+    path(ORGS + "<id:pk>/", views.organisation_detail, name="organisation_detail"),
 ]

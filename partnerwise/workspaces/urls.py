@@ -28,13 +28,13 @@ urlpatterns = [
     ),
     path("w/<slug:slug>/members/", views.members, name="members"),
     path(
-        "w/<slug:slug>/members/invitations/<int:invitation_id>/cancel/",
+        "w/<slug:slug>/members/invitations/<id:invitation_id>/cancel/",
         views.invitation_cancel,
         name="invitation_cancel",
     ),
     path("w/<slug:slug>/settings/", views.workspace_settings, name="workspace_settings"),
     path(
-        "w/<slug:slug>/members/<int:membership_id>/",
+        "w/<slug:slug>/members/<id:membership_id>/",
         views.member_role,
         name="member_role",
     ),
