@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from partnerwise.api.errors import Invalid
+from partnerwise.api.types import Text100, Text300, Website
 from partnerwise.organisations.identifiers import IdentifierError, parse_org_id
 from partnerwise.organisations.models import Kind, Organisation
 from partnerwise.workspaces.access import get_workspace_for_user
@@ -46,11 +47,11 @@ class OrganisationOut(Schema):
 
 
 class OrganisationIn(Schema):
-    name: str
+    name: Text300
     kind: Kind = Kind.OTHER
-    website: str = ""
+    website: Website = ""
     description: str = ""
-    identifiers: list[str] = []
+    identifiers: list[Text100] = []
 
 
 def search(workspace: Workspace, query: str) -> QuerySet[Organisation]:
