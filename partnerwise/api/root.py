@@ -84,7 +84,8 @@ def data_error(request: HttpRequest, error: DataError) -> HttpResponse:
 
 @api.exception_handler(OverflowError)
 def overflow(request: HttpRequest, error: OverflowError) -> HttpResponse:
-    # SQLite cannot compare a number of 2**63 or more with an id: it is no id we have.
+    # SQLite cannot compare a number of 2**63 or more with an id (a path's {pk}, say): no
+    # record has such an id. Ids in bodies are bounded by their schemas (422).
     return api.create_response(
-        request, {"detail": "A number is too large to be an id (ids are below 2**63)."}, status=422
+        request, {"detail": "No such record: ids are below 2**63."}, status=404
     )
