@@ -154,6 +154,15 @@ else:
         }
     }
 
+# Throttling (partnerwise/workspaces/throttle.py): attempts per account and per client
+# address within a window of seconds, counted in the shared cache above.
+SIGNIN_FAILURES_PER_ACCOUNT = envint("SIGNIN_FAILURES_PER_ACCOUNT", 5)
+SIGNIN_FAILURES_PER_ADDRESS = envint("SIGNIN_FAILURES_PER_ADDRESS", 50)
+SIGNIN_WINDOW = envint("SIGNIN_WINDOW", 15 * 60)
+RESETS_PER_ACCOUNT = envint("RESETS_PER_ACCOUNT", 3)
+RESETS_PER_ADDRESS = envint("RESETS_PER_ADDRESS", 20)
+RESET_WINDOW = envint("RESET_WINDOW", 60 * 60)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "workspaces.User"
@@ -214,6 +223,10 @@ if os.environ.get("EMAIL_HOST") or PRODUCTION:
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "partnerwise@localhost")
+# Mail is sent after the change it reports is saved, tried this many times with a growing
+# pause (seconds) between tries; a person is told when it could not be sent.
+EMAIL_ATTEMPTS = envint("EMAIL_ATTEMPTS", 3)
+EMAIL_RETRY_PAUSE = float(os.environ.get("EMAIL_RETRY_PAUSE") or 0.5)
 
 # A strict Content-Security-Policy: only our own scripts, styles and images.
 SECURE_CSP = {

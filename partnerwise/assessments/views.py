@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,6 +22,7 @@ from partnerwise.assessments.forms import SCALE, AssessmentForm, RatingInvitatio
 from partnerwise.assessments.models import Answer, Assessment, RaterKind, RatingInvitation
 from partnerwise.assessments.profiles import can_be_rated, profile_for, profile_history
 from partnerwise.assessments.typologies import default_typology, engine_typology
+from partnerwise.hosting import mail
 from partnerwise.opendata.directory import suggested_facts
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Partnership
@@ -382,16 +382,15 @@ def invitation_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 summary=f"{invitation.rater_name} ({invitation.rater_organisation})",
             )
         link = request.build_absolute_uri(reverse("rate", args=[token]))
-        if invitation.rater_email:
-            send_mail(
-                subject=f"{us.name} asks how you see them as a partner",
-                message=f"{us.name} would value your view of them as a partner in "
-                f"{partnership.name}.\n\nThe form takes about ten minutes and needs no account. "
-                f"The link works once "
-                f"and expires in 14 days:\n{link}\n",
-                from_email=None,
-                recipient_list=[invitation.rater_email],
-            )
+        if invitation.rater_email and not mail.send(
+            subject=f"{us.name} asks how you see them as a partner",
+            body=f"{us.name} would value your view of them as a partner in "
+            f"{partnership.name}.\n\nThe form takes about ten minutes and needs no account. "
+            f"The link works once "
+            f"and expires in 14 days:\n{link}\n",
+            to=[invitation.rater_email],
+        ):
+            messages.warning(request, mail.not_sent(invitation.rater_email))
     return render(
         request,
         "assessments/invitation_new.html",

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -68,6 +69,32 @@ def wait_for(url: str, server: subprocess.Popen[bytes], seconds: float = 120) ->
     raise AssertionError(f"nothing answered at {url}")
 
 
+def failed_sign_in(base: str) -> int:
+    with urllib.request.urlopen(base + "/accounts/login/", timeout=10) as page:
+        cookie = page.headers["Set-Cookie"].split(";")[0]
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.read())
+    assert token is not None
+    form = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": token.group(1).decode(),
+            "username": "x@example.org",
+            "password": "wrong",
+        }
+    ).encode()
+    request = urllib.request.Request(
+        base + "/accounts/login/", data=form, headers={"Cookie": cookie}
+    )
+    return get_request(request)
+
+
+def get_request(request: urllib.request.Request) -> int:
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 def test_make_serve_serves_pages_and_static_files_in_production(tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -95,6 +122,9 @@ def test_make_serve_serves_pages_and_static_files_in_production(tmp_path: Path) 
             assert get(base + "/healthz")[0] == 200
             status, _, ready = get(base + "/readyz")
             assert (status, json.loads(ready)["status"]) == (200, "ready")
+            # Two workers count sign-in failures in one shared store: the sixth is refused.
+            answers = [failed_sign_in(base) for _ in range(6)]
+            assert answers == [200] * 5 + [429]
         finally:
             if server.poll() is None:
                 os.killpg(server.pid, signal.SIGTERM)
