@@ -9,7 +9,7 @@ DATA ?= ../shared/data
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install browser-deps run test test-sqlite test-postgres lint bench clean
+.PHONY: install pg-client browser-deps run serve test test-sqlite test-postgres lint bench clean
 
 .tools/bin/uv:
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 is needed (pyenv install 3.12)"; exit 1; }
@@ -20,7 +20,14 @@ CHROMIUM := /usr/bin/chromium
 	$(UV) sync --frozen --python $(PYTHON312)
 	touch $@
 
-install: .venv/.installed
+install: .venv/.installed pg-client
+
+# `partnerwise backup` on PostgreSQL runs pg_dump/pg_restore: install them (as root) if missing.
+pg-client:
+	@command -v pg_dump >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client; \
+	  else echo "pg_dump is missing: sudo apt-get install postgresql-client (for backups on PostgreSQL)"; fi; }
 
 # The browser tests drive Debian's Chromium (Playwright's own browser download is not used)
 # and run axe-core from npm. As root, install Chromium; otherwise say how.
@@ -48,6 +55,11 @@ run: install
 	  $(PW) import ocds $(DATA)/contracts-finder-ocds/bluetail-2017-2020/json_1_1_raw/*.json; \
 	else echo "No open data at $(DATA): the demo runs without grants and contracts."; fi
 	$(PW) runserver 127.0.0.1:$(PORT)
+
+# Production: collect static files, migrate, check the settings, then gunicorn on PORT
+# (see docs/deploy.md). Needs DJANGO_ENV=production, SECRET_KEY and ALLOWED_HOSTS.
+serve: install
+	$(PW) serve --port $(PORT)
 
 lint: install
 	.venv/bin/ruff check .

@@ -119,3 +119,10 @@ def cast(db: None) -> Cast:
         prime=prime,
         partnership=partnership,
     )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Any) -> None:
+    """Argon2 is deliberately slow; tests sign in hundreds of times, so they hash with MD5.
+    `hosting/tests/test_serve.py` checks that production itself still uses Argon2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -54,6 +54,9 @@ ALLOWED_HOSTS = envlist(
     "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if not PRODUCTION else []
 )
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, e.g. 127.0.0.1);
+# with none, the client address is the direct peer's (see partnerwise/hosting/addresses.py).
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", [])
 
 # Where the embedded database and other run-time files live.
 VAR_DIR = Path(os.environ.get("PARTNERWISE_VAR_DIR", BASE_DIR / "var"))
@@ -73,13 +76,19 @@ INSTALLED_APPS = [
     "partnerwise.appraisals",
     "partnerwise.opendata",
     "partnerwise.api",
+    "partnerwise.hosting",
     "partnerwise.web",
     "partnerwise.demo",
+    # Only for the Swagger UI files it ships, so /api/docs loads nothing from a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
+    "partnerwise.hosting.middleware.RequestLogMiddleware",
+    "partnerwise.hosting.middleware.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "partnerwise.hosting.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -125,6 +134,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "timeout": 20,
     }
+
+# The cache holds sign-in and reset throttling counts, so every worker process must share it:
+# the database by default (`createcachetable` runs in `partnerwise serve`), Redis when
+# CACHE_URL names one (e.g. redis://127.0.0.1:6379/0).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL.startswith("locmem://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must start with redis:// or locmem://, not {CACHE_URL}")
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "partnerwise_cache",
+        }
+    }
+
+# Throttling (partnerwise/workspaces/throttle.py): attempts per account and per client
+# address within a window of seconds, counted in the shared cache above.
+SIGNIN_FAILURES_PER_ACCOUNT = envint("SIGNIN_FAILURES_PER_ACCOUNT", 5)
+SIGNIN_FAILURES_PER_ADDRESS = envint("SIGNIN_FAILURES_PER_ADDRESS", 50)
+SIGNIN_WINDOW = envint("SIGNIN_WINDOW", 15 * 60)
+RESETS_PER_ACCOUNT = envint("RESETS_PER_ACCOUNT", 3)
+RESETS_PER_ADDRESS = envint("RESETS_PER_ADDRESS", 20)
+RESET_WINDOW = envint("RESET_WINDOW", 60 * 60)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -186,6 +224,10 @@ if os.environ.get("EMAIL_HOST") or PRODUCTION:
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "partnerwise@localhost")
+# Mail is sent after the change it reports is saved, tried this many times with a growing
+# pause (seconds) between tries; a person is told when it could not be sent.
+EMAIL_ATTEMPTS = envint("EMAIL_ATTEMPTS", 3)
+EMAIL_RETRY_PAUSE = float(os.environ.get("EMAIL_RETRY_PAUSE") or 0.5)
 
 # A strict Content-Security-Policy: only our own scripts, styles and images.
 SECURE_CSP = {
@@ -213,9 +255,22 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", default=True)
 
+# One JSON line per request on standard error (journald or the container log keeps it), with
+# the request id the response also carries in X-Request-ID. REQUEST_LOG=0 turns it off.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "requests": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "loggers": {
+        "partnerwise.request": {
+            "handlers": ["requests"],
+            "level": "INFO" if envbool("REQUEST_LOG", default=True) else "WARNING",
+            "propagate": False,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

@@ -4,6 +4,7 @@ from partnerwise.web.api import api
 
 urlpatterns = [
     path("api/", api.urls),
+    path("", include("partnerwise.api.urls")),
     path("", include("partnerwise.web.urls")),
     path("", include("partnerwise.workspaces.urls")),
     path("", include("partnerwise.partnerships.urls")),

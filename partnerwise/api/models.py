@@ -1,13 +1,16 @@
 """API tokens: how programs sign in to the JSON API.
 
 Only a hash of each token is stored; the token itself is shown once, when it is made. A token
-acts as its user, so it sees exactly the workspaces and roles that user has.
+acts as its user, so it sees exactly the workspaces and roles that user has. Every token
+expires (90 days unless chosen otherwise), can be revoked on the tokens page or with
+`partnerwise api_token --revoke`, and is revoked when its user's password changes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from django.db import models
 from django.utils import timezone
@@ -15,6 +18,13 @@ from django.utils import timezone
 from partnerwise.workspaces.models import User
 
 PREFIX_LENGTH = 8
+DEFAULT_LIFETIME = timedelta(days=90)
+# Recording the last use at most once a minute keeps a busy program from writing every call.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def default_expiry() -> datetime:
+    return timezone.now() + DEFAULT_LIFETIME
 
 
 def hash_token(token: str) -> str:
@@ -22,12 +32,14 @@ def hash_token(token: str) -> str:
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def usable(self) -> ApiTokenQuerySet:
+        return self.filter(revoked__isnull=True, expires__gt=timezone.now())
+
+    def revoke(self) -> int:
+        return self.filter(revoked__isnull=True).update(revoked=timezone.now())
+
     def find(self, token: str) -> ApiToken | None:
-        found = (
-            self.filter(key_hash=hash_token(token), revoked__isnull=True)
-            .select_related("user")
-            .first()
-        )
+        found = self.usable().filter(key_hash=hash_token(token)).select_related("user").first()
         if found is None or not found.user.is_active:
             return None
         return found
@@ -41,6 +53,7 @@ class ApiToken(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True)
     revoked = models.DateTimeField(null=True, blank=True)
+    expires = models.DateTimeField(default=default_expiry)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -51,14 +64,26 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @classmethod
-    def issue(cls, *, user: User, name: str) -> tuple[ApiToken, str]:
+    def issue(
+        cls, *, user: User, name: str, lifetime: timedelta = DEFAULT_LIFETIME
+    ) -> tuple[ApiToken, str]:
         """Make a token; returns the row and the token text, which is not kept anywhere."""
         token = "pw_" + secrets.token_urlsafe(32)
         row = cls.objects.create(
-            user=user, name=name, prefix=token[:PREFIX_LENGTH], key_hash=hash_token(token)
+            user=user,
+            name=name,
+            prefix=token[:PREFIX_LENGTH],
+            key_hash=hash_token(token),
+            expires=timezone.now() + lifetime,
         )
         return row, token
 
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked is None and self.expires > timezone.now()
+
     def touch(self) -> None:
-        self.last_used = timezone.now()
-        self.save(update_fields=["last_used"])
+        now = timezone.now()
+        if self.last_used is None or now - self.last_used >= LAST_USED_RESOLUTION:
+            self.last_used = now
+            ApiToken.objects.filter(pk=self.pk).update(last_used=now)

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from partnerwise.api.errors import Invalid
+from partnerwise.api.types import Id, Text20, Text200
 from partnerwise.appraisals.appraising import (
     Picture,
     appraise,
@@ -126,7 +127,7 @@ class AppraisalOut(Schema):
 
 
 class RatingIn(Schema):
-    principle_id: int
+    principle_id: Id
     score: int | None = None
     evidence: str = ""
 
@@ -142,14 +143,14 @@ class AppraisalIn(Schema):
 class DecisionIn(Schema):
     """Send the appraisal `appraisal_version` and the `latest_decision_id` you read."""
 
-    outcome: str
+    outcome: Text20
     reasons: str
-    approved_by: str
+    approved_by: Text200
     decided_on: date
     conditions: str = ""
     override_reason: str = ""
     appraisal_version: int
-    latest_decision_id: int | None = None
+    latest_decision_id: Id | None = None
 
 
 def _decision(decision: Decision) -> dict[str, Any]:

@@ -5,13 +5,13 @@ from partnerwise.appraisals import playbook_views, principle_views, views
 app_name = "appraisals"
 
 S = "w/<slug:slug>/settings/"
-P = "w/<slug:slug>/partnerships/<int:pk>/"
+P = "w/<slug:slug>/partnerships/<id:pk>/"
 
 urlpatterns = [
     path(S + "values/", principle_views.principles, name="principles"),
     path(S + "values/suggested/", principle_views.principles_adopt, name="principles_adopt"),
-    path(S + "values/<int:pk>/", principle_views.principle_edit, name="principle_edit"),
-    path(S + "values/<int:pk>/delete/", principle_views.principle_delete, name="principle_delete"),
+    path(S + "values/<id:pk>/", principle_views.principle_edit, name="principle_edit"),
+    path(S + "values/<id:pk>/delete/", principle_views.principle_delete, name="principle_delete"),
     path(S + "playbook/", playbook_views.playbook, name="playbook"),
     path(S + "playbook/new/", playbook_views.playbook_new, name="playbook_new"),
     path(S + "playbook/<slug:key>/", playbook_views.playbook_entry, name="playbook_entry"),

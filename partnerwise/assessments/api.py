@@ -13,6 +13,7 @@ from ninja import Body, Field, Router, Schema, Status
 
 from partnerwise import typology as engine
 from partnerwise.api.errors import Invalid
+from partnerwise.api.types import Id, Text50, Text200
 from partnerwise.assessments.custom import add_archetype, add_typology
 from partnerwise.assessments.models import Assessment, RaterKind, Typology
 from partnerwise.assessments.profiles import can_be_rated, profile_for
@@ -49,7 +50,7 @@ class TypologyOut(Schema):
 
 
 class RaterIn(Schema):
-    name: str
+    name: Text200
     answers: dict[str, int | None]
 
 
@@ -66,10 +67,10 @@ class AnswerIn(Schema):
 
 
 class AssessmentIn(Schema):
-    subject_id: int
-    typology: str = "default"
+    subject_id: Id
+    typology: Text50 = "default"
     assessed_on: date | None = None
-    rater_name: str = ""
+    rater_name: Text200 = ""
     notes: str = ""
     answers: dict[str, AnswerIn]
 

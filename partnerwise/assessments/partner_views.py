@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,7 @@ from partnerwise.assessments.forms import AssessmentForm, RatingInvitationForm
 from partnerwise.assessments.models import RaterKind, RatingInvitation
 from partnerwise.assessments.rating import RatingError, record_rating
 from partnerwise.assessments.typologies import default_typology, engine_typology
+from partnerwise.hosting import mail
 from partnerwise.workspaces.access import refuse_unless_post, signed_in, workspace_access
 from partnerwise.workspaces.history import record_change
 from partnerwise.workspaces.models import Role
@@ -65,16 +65,15 @@ def invitation_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 summary=f"{invitation.rater_name} ({invitation.rater_organisation})",
             )
         link = request.build_absolute_uri(reverse("rate", args=[token]))
-        if invitation.rater_email:
-            send_mail(
-                subject=f"{us.name} asks how you see them as a partner",
-                message=f"{us.name} would value your view of them as a partner in "
-                f"{partnership.name}.\n\nThe form takes about ten minutes and needs no account. "
-                f"The link works once "
-                f"and expires in 14 days:\n{link}\n",
-                from_email=None,
-                recipient_list=[invitation.rater_email],
-            )
+        if invitation.rater_email and not mail.send(
+            subject=f"{us.name} asks how you see them as a partner",
+            body=f"{us.name} would value your view of them as a partner in "
+            f"{partnership.name}.\n\nThe form takes about ten minutes and needs no account. "
+            f"The link works once "
+            f"and expires in 14 days:\n{link}\n",
+            to=[invitation.rater_email],
+        ):
+            messages.warning(request, mail.not_sent(invitation.rater_email))
     return render(
         request,
         "assessments/invitation_new.html",

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from partnerwise.api.errors import Invalid
+from partnerwise.api.types import Text100, Text300, Website
 from partnerwise.opendata.finding import search
 from partnerwise.organisations.models import Kind, Organisation
 from partnerwise.organisations.recording import RecordingError, record_organisation
@@ -43,11 +44,11 @@ class OrganisationOut(Schema):
 
 
 class OrganisationIn(Schema):
-    name: str
+    name: Text300
     kind: Kind = Kind.OTHER
-    website: str = ""
+    website: Website = ""
     description: str = ""
-    identifiers: list[str] = []
+    identifiers: list[Text100] = []
 
 
 @router.get("/w/{slug}/organisations", response=list[OrganisationOut])

@@ -164,9 +164,7 @@ class OurOrganisation(models.Model):
     app above them; `workspace.organisation` reads it.
     """
 
-    workspace = models.OneToOneField(
-        Workspace, primary_key=True, on_delete=models.CASCADE, related_name="us"
-    )
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="us")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from partnerwise.api.errors import Invalid
+from partnerwise.api.types import Id, Text20, Text200
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.editing import edit_partnership, partnership_values
 from partnerwise.partnerships.forms import PARTNERSHIP_FIELDS, ParticipationForm, PartnershipForm
@@ -57,15 +58,15 @@ class PartnershipOut(Schema):
 
 
 class PartnershipIn(Schema):
-    name: str
-    form: str
-    status: str = "idea"
+    name: Text200
+    form: Text20
+    status: Text20 = "idea"
     start_date: date | None = None
     end_date: date | None = None
     renewal_date: date | None = None
     value: Decimal | None = None
     services: str = ""
-    area: str = ""
+    area: Text200 = ""
     description: str = ""
 
 
@@ -73,21 +74,21 @@ class PartnershipPatch(Schema):
     """Send the `version` you read; a stale version is refused with 409 and nothing changes."""
 
     version: int
-    name: str | None = None
-    form: str | None = None
-    status: str | None = None
+    name: Text200 | None = None
+    form: Text20 | None = None
+    status: Text20 | None = None
     start_date: date | None = None
     end_date: date | None = None
     renewal_date: date | None = None
     value: Decimal | None = None
     services: str | None = None
-    area: str | None = None
+    area: Text200 | None = None
     description: str | None = None
 
 
 class ParticipantIn(Schema):
-    organisation_id: int
-    role: str
+    organisation_id: Id
+    role: Text20
     share: Decimal | None = None
     notes: str = ""
 

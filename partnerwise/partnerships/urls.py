@@ -7,10 +7,10 @@ P = "w/<slug:slug>/partnerships/"
 urlpatterns = [
     path(P, views.partnership_list, name="partnership_list"),
     path(P + "new/", views.partnership_new, name="partnership_new"),
-    path(P + "<int:pk>/edit/", views.partnership_edit, name="partnership_edit"),
-    path(P + "<int:pk>/participants/new/", views.participant_new, name="participant_new"),
+    path(P + "<id:pk>/edit/", views.partnership_edit, name="partnership_edit"),
+    path(P + "<id:pk>/participants/new/", views.participant_new, name="participant_new"),
     path(
-        P + "<int:pk>/participants/<int:participation_id>/remove/",
+        P + "<id:pk>/participants/<id:participation_id>/remove/",
         views.participant_remove,
         name="participant_remove",
     ),

@@ -15,9 +15,9 @@ urlpatterns = [
     ),
     path(ORGS, organisations.organisation_list, name="organisation_list"),
     path(ORGS + "new/", organisations.organisation_new, name="organisation_new"),
-    path(ORGS + "<int:pk>/", organisations.organisation_detail, name="organisation_detail"),
+    path(ORGS + "<id:pk>/", organisations.organisation_detail, name="organisation_detail"),
     path(
-        "w/<slug:slug>/partnerships/<int:pk>/",
+        "w/<slug:slug>/partnerships/<id:pk>/",
         partnerships.partnership_detail,
         name="partnership_detail",
     ),

@@ -1,14 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from partnerwise.workspaces import views
+from partnerwise.workspaces import reset, views
 
 urlpatterns = [
     path("accounts/login/", views.login, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(),
+        reset.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -28,12 +28,12 @@ urlpatterns = [
     ),
     path("w/<slug:slug>/members/", views.members, name="members"),
     path(
-        "w/<slug:slug>/members/invitations/<int:invitation_id>/cancel/",
+        "w/<slug:slug>/members/invitations/<id:invitation_id>/cancel/",
         views.invitation_cancel,
         name="invitation_cancel",
     ),
     path(
-        "w/<slug:slug>/members/<int:membership_id>/",
+        "w/<slug:slug>/members/<id:membership_id>/",
         views.member_role,
         name="member_role",
     ),

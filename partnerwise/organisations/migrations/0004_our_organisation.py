@@ -34,7 +34,8 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='OurOrganisation',
             fields=[
-                ('workspace', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='us', serialize=False, to='workspaces.workspace')),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('workspace', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='us', to='workspaces.workspace')),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.organisation')),
             ],
         ),

@@ -5,21 +5,26 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from partnerwise.conftest import PASSWORD, Cast
+from partnerwise import settings as configured
+from partnerwise.conftest import PASSWORD, Cast, make_user
 from partnerwise.workspaces.models import ChangeRecord, Invitation, Membership, Role, User
-from partnerwise.workspaces.throttle import MAX_FAILURES, MAX_FAILURES_PER_ADDRESS
+
+MAX_FAILURES = settings.SIGNIN_FAILURES_PER_ACCOUNT
+MAX_FAILURES_PER_ADDRESS = settings.SIGNIN_FAILURES_PER_ADDRESS
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
+def fresh_cache(db: None) -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
@@ -37,8 +42,10 @@ def test_sign_in_and_out(cast: Cast, client: Client) -> None:
     assert client.get(reverse("workspace_home", args=["hope"])).status_code == 302
 
 
-def test_passwords_are_hashed_with_argon2(cast: Cast) -> None:
-    assert cast.editor.password.startswith("argon2")
+def test_passwords_are_hashed_with_argon2(db: None, settings: Any) -> None:
+    # The suite hashes with MD5 for speed (conftest.py); the configured hashers use Argon2.
+    settings.PASSWORD_HASHERS = configured.PASSWORD_HASHERS
+    assert make_user("new@hope.org").password.startswith("argon2")
 
 
 def test_repeated_failures_are_throttled_even_with_the_right_password(
