@@ -32,7 +32,7 @@ from partnerwise.typology.scoring import (
 
 # A rater difference of this many points on one indicator is a disagreement.
 DISAGREEMENT_POINTS = 2
-# Confidence = stability × n / (n + RATER_K) for n raters: one rater's view is one view, so
+# Confidence = stability x n / (n + RATER_K) for n raters: one rater's view is one view, so
 # one rater gives at most 80%, two 89%, three 92%, five 95%.
 RATER_K = 0.25
 
@@ -48,6 +48,7 @@ __all__ = [
     "Verdict",
     "answer_label",
     "profile",
+    "rater_key",
 ]
 
 
@@ -183,7 +184,7 @@ class Profile:
 
     @property
     def confidence(self) -> float:
-        """stability × n/(n + 0.25) for n raters; 0 when the verdict is insufficient."""
+        """stability x n/(n + 0.25) for n raters; 0 when the verdict is insufficient."""
         if self.verdict == "insufficient" or not self.raters:
             return 0.0
         n = len(self.raters)

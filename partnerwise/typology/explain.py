@@ -108,6 +108,8 @@ def explain(
         return indicator.self_phrase if about_us else indicator.phrase
 
     def tagged(archetype_id: str, indicator_id: str) -> str:
+        if (archetype_id, indicator_id) in table.implied:
+            return f"{labels[archetype_id]} (it defines another sort of partner)"
         basis = typology.archetype(archetype_id).basis(indicator_id)
         return f"{labels[archetype_id]} ({_BASIS[basis]})"
 
@@ -139,19 +141,18 @@ def explain(
                 (-strength, position, f"{phrase(key)}: {label} — unlike {join(expected)}.")
             )
     unknown: list[tuple[float, int, str]] = []
-    for target in targets:
-        for key, direction in table.directions[target].items():
-            if key in answers or not direction:
-                continue
-            weight = table.weights[key] * abs(direction)
-            side = "agree" if direction > 0 else "disagree"
-            unknown.append(
-                (
-                    -weight,
-                    typology.indicator_ids.index(key),
-                    f"{phrase(key)}: not answered — {labels[target]} would {side}.",
-                )
-            )
+    for position, key in enumerate(typology.indicator_ids):
+        if key in answers:
+            continue
+        expecting = [t for t in targets if key in typology.archetype(t).prototype]
+        if not expecting:
+            continue
+        weight = max(table.weights[key] * abs(table.directions[t][key]) for t in expecting)
+        sides = [
+            f"{labels[t]} would {'agree' if table.directions[t][key] > 0 else 'disagree'}"
+            for t in expecting
+        ]
+        unknown.append((-weight, position, f"{phrase(key)}: not answered — {join(sides)}."))
     contributions = tuple(
         Contribution(
             key,
@@ -176,7 +177,7 @@ def explain(
         summary=summary,
         points_to=to_lines,
         points_against=against_lines,
-        unknown=tuple(dict.fromkeys(text for *_, text in sorted(unknown))),
+        unknown=tuple(text for *_, text in sorted(unknown)),
         reasons=(summary, *flag_lines, *to_lines, *against_lines),
         contributions=contributions,
         next_questions=next_questions(typology, answers, focus),
@@ -271,7 +272,7 @@ def confidence_words(profile: Profile) -> str:
     rater_part = (
         "one rater, so it is scaled down by a fifth: one person's view is one view"
         if n == 1
-        else f"{n} raters, so it is scaled by {n}/{n}¼"
+        else f"{n} raters, so it is scaled by {n}/({n} + ¼)"
     )
     return (
         f"{round(profile.confidence * 100)}%: {round(profile.stability * 100)}% of small"

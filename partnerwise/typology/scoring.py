@@ -21,7 +21,7 @@ Grounds = Literal[
 ]
 
 # A neutral answer on a statement an archetype expects a view on costs it this share of
-# the statement's weight × strength: "neither agree nor disagree" on a defining feature is
+# the statement's weight x strength: "neither agree nor disagree" on a defining feature is
 # not the feature. Small, so that it never outweighs one real answer.
 NEUTRAL_COST = 0.25
 # At least this many answers with a view (not 3, not don't know) on statements some
