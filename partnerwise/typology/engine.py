@@ -284,18 +284,39 @@ def _flags(typology: Typology, name: str, answers: Mapping[str, int]) -> list[Fl
 # --- deciding --------------------------------------------------------------------------------
 
 
-def _decide(typology: Typology, table: Table, raters: Sequence[Rater]) -> _Decision:
+_Own = tuple[list[Flag], Scored]
+
+
+def _alone(typology: Typology, table: Table, rater: Rater) -> _Own:
+    answers: dict[str, int] = {k: v for k, v in rater.answers.items() if v is not None}
+    rater_flags = _flags(typology, rater.name, answers)
+    scored = score(table, answers)
+    if rater_flags:
+        scored = Scored(scored.fits, "insufficient", None, scored.leading, "flagged", 0)
+    return rater_flags, scored
+
+
+def _decide(
+    typology: Typology,
+    table: Table,
+    raters: Sequence[Rater],
+    cache: dict[tuple[str, frozenset[tuple[str, int | None]]], _Own] | None = None,
+) -> _Decision:
     flags: list[Flag] = []
     own: dict[str, Scored] = {}
     used: list[Rater] = []
     for rater in raters:
-        answers: dict[str, int] = {k: v for k, v in rater.answers.items() if v is not None}
-        rater_flags = _flags(typology, rater.name, answers)
-        flags += rater_flags
-        scored = score(table, answers)
-        if rater_flags:
-            scored = Scored(scored.fits, "insufficient", None, scored.leading, "flagged", 0)
+        # Perturbations change one rater at a time: the others' own verdicts are reused.
+        key = (rater.name, frozenset(rater.answers.items()))
+        if cache is None:
+            found = _alone(typology, table, rater)
+        elif key in cache:
+            found = cache[key]
         else:
+            found = cache[key] = _alone(typology, table, rater)
+        rater_flags, scored = found
+        flags += rater_flags
+        if not rater_flags:
             used.append(rater)
         own[rater.name] = scored
     pooled = pooled_answers(
@@ -364,8 +385,11 @@ class _Stability:
         variants = _perturbations(self.raters)
         if not variants:
             return 0.0
+        cache: dict[tuple[str, frozenset[tuple[str, int | None]]], _Own] = {}
         same = sum(
-            1 for raters in variants if _decide(self.typology, self.table, raters).key == self.key
+            1
+            for raters in variants
+            if _decide(self.typology, self.table, raters, cache).key == self.key
         )
         return same / len(variants)
 

@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -90,18 +90,20 @@ class Archetype:
         return self.singular or self.name
 
     def basis(self, indicator_id: str) -> Basis:
-        """ "document" when the reason for this prototype value quotes words found in the
-        archetype's source passage; otherwise "inference" (the team's reading)."""
-        quotes = _QUOTE_RE.findall(self.reasons.get(indicator_id, ""))
+        """Where a prototype value comes from: "document" when its reason quotes words
+        found in the archetype's source passage, otherwise "inference" (the team's)."""
+        return self._bases.get(indicator_id, "inference")
+
+    @cached_property
+    def _bases(self) -> dict[str, Basis]:
         source = _normalise(self.source)
-        if quotes and all(
-            part in source
-            for quote in quotes
-            for part in (_normalise(piece) for piece in _ELLIPSIS_RE.split(quote))
-            if part
-        ):
-            return "document"
-        return "inference"
+        found: dict[str, Basis] = {}
+        for indicator_id in self.prototype:
+            quotes = _QUOTE_RE.findall(self.reasons.get(indicator_id, ""))
+            parts = [_normalise(piece) for quote in quotes for piece in _ELLIPSIS_RE.split(quote)]
+            cited = bool(quotes) and all(part in source for part in parts if part)
+            found[indicator_id] = "document" if cited else "inference"
+        return found
 
 
 @dataclass(frozen=True)
@@ -131,22 +133,24 @@ class Typology:
     contradictions: tuple[Contradiction, ...] = ()
 
     def indicator(self, indicator_id: str) -> Indicator:
-        for indicator in self.indicators:
-            if indicator.id == indicator_id:
-                return indicator
-        raise KeyError(indicator_id)
+        return self._indicators[indicator_id]
 
     def archetype(self, archetype_id: str) -> Archetype:
-        for archetype in self.archetypes:
-            if archetype.id == archetype_id:
-                return archetype
-        raise KeyError(archetype_id)
+        return self._archetypes[archetype_id]
 
-    @property
+    @cached_property
+    def _indicators(self) -> dict[str, Indicator]:
+        return {indicator.id: indicator for indicator in self.indicators}
+
+    @cached_property
+    def _archetypes(self) -> dict[str, Archetype]:
+        return {archetype.id: archetype for archetype in self.archetypes}
+
+    @cached_property
     def indicator_ids(self) -> tuple[str, ...]:
         return tuple(indicator.id for indicator in self.indicators)
 
-    @property
+    @cached_property
     def archetype_ids(self) -> tuple[str, ...]:
         return tuple(archetype.id for archetype in self.archetypes)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from partnerwise.typology.model import Typology
@@ -64,6 +65,18 @@ class Table:
 
     @classmethod
     def of(cls, typology: Typology) -> Table:
+        """The table for `typology`, reused while the same typology object is in use."""
+        hit = _TABLES.get(id(typology))
+        if hit is not None and hit[0] is typology:
+            return hit[1]
+        table = cls._build(typology)
+        if len(_TABLES) >= _TABLES_KEPT:
+            _TABLES.pop(next(iter(_TABLES)))
+        _TABLES[id(typology)] = (typology, table)
+        return table
+
+    @classmethod
+    def _build(cls, typology: Typology) -> Table:
         directions = {
             archetype.id: {key: signed(value) for key, value in archetype.prototype.items()}
             for archetype in typology.archetypes
@@ -91,6 +104,24 @@ class Table:
         order = tuple(a.id for a in typology.archetypes)
         return cls(typology.weights, directions, totals, used, order, frozenset(implied))
 
+    @cached_property
+    def _rows(self) -> dict[tuple[str, float], tuple[float, ...]]:
+        """Each archetype's points for every indicator and every whole or half answer."""
+        return {
+            (key, half / 2): tuple(self.evidence(a, key, half / 2) for a in self.order)
+            for key in self.weights
+            for half in range(2, 11)
+        }
+
+    def points(self, answers: Mapping[str, float]) -> list[float]:
+        """Summed points per archetype, in `order`."""
+        totals = [0.0] * len(self.order)
+        rows = self._rows
+        for key, value in answers.items():
+            for index, points in enumerate(rows[key, value]):
+                totals[index] += points
+        return totals
+
     def evidence(self, archetype_id: str, indicator_id: str, answer: float) -> float:
         """Signed points one answer gives one archetype: + for, - against, 0 if unrelated."""
         direction = self.directions[archetype_id].get(indicator_id, 0.0)
@@ -99,6 +130,11 @@ class Table:
         strength = signed(answer)
         weight = self.weights[indicator_id]
         return weight * (strength * direction - NEUTRAL_COST * abs(direction) * (1 - abs(strength)))
+
+
+# Tables for the typologies most recently profiled (a page profiles many partners on one).
+_TABLES: dict[int, tuple[Typology, Table]] = {}
+_TABLES_KEPT = 8
 
 
 @dataclass(frozen=True)
@@ -131,8 +167,7 @@ class Scored:
 def score(table: Table, answers: Mapping[str, float]) -> Scored:
     """Fits from summed signed evidence, and the verdict they support."""
     fits: dict[str, float] = {}
-    for archetype_id in table.order:
-        points = sum(table.evidence(archetype_id, key, value) for key, value in answers.items())
+    for archetype_id, points in zip(table.order, table.points(answers), strict=True):
         total = table.totals[archetype_id]
         # 0.5 is no evidence either way; 1 is every statement of the description confirmed
         # as strongly as it can be; 0 is every one contradicted.
