@@ -319,7 +319,7 @@ def _contradictions(
     found = []
     for position, item in enumerate(_table_list(data, "contradictions", source)):
         where = f"{source}: contradictions[{position}]"
-        sides: list[Any] = []
+        sides: dict[str, Any] = {}
         for key in ("first", "second"):
             indicator_id = _require(item, key, str, where)
             if indicator_id not in known:
@@ -327,8 +327,8 @@ def _contradictions(
             side = _require(item, f"{key}_side", str, where)
             if side not in ("agree", "disagree"):
                 raise TypologyError(f"{where} '{key}_side': must be agree or disagree")
-            sides += [indicator_id, side]
-        found.append(Contradiction(*sides, reason=_optional_str(item, "reason", where)))
+            sides[key], sides[f"{key}_side"] = indicator_id, side
+        found.append(Contradiction(**sides, reason=_optional_str(item, "reason", where)))
     return tuple(found)
 
 

@@ -158,8 +158,10 @@ def test_why_is_split_into_points_to_against_and_unknown() -> None:
         and "unlike a Megalomaniac (our inference), who would disagree" in line
         for line in result.points_against
     )
-    assert "They partner mainly because working together is good in itself: not answered —"
-    " a Megalomaniac would disagree." in result.unknown
+    assert (
+        "They partner mainly because working together is good in itself: not answered —"
+        " a Megalomaniac would disagree."
+    ) in result.unknown
     assert result.reasons == (result.summary, *result.points_to, *result.points_against)
     contributions = {(item.indicator, item.archetype): item for item in result.contributions}
     assert contributions["sets_terms", "megalomaniac"].effect > 0

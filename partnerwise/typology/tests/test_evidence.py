@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from partnerwise.typology import Rater, get_shipped, profile
 from partnerwise.typology.engine import RATER_K, _decide, _perturbations
-from partnerwise.typology.scoring import Table
 from partnerwise.typology.score import main as score_main
+from partnerwise.typology.scoring import Table
 
 DEFAULT = get_shipped("default")
 IDS = DEFAULT.indicator_ids
@@ -232,7 +232,7 @@ def test_prototype_values_cite_the_document_or_are_marked_as_inference() -> None
     # checked out, quotes are checked against each archetype's source passage alone.
     document = FOUNDING.read_text(encoding="utf-8") if FOUNDING.exists() else ""
     for archetype in DEFAULT.archetypes:
-        text = " ".join((document or archetype.source).replace("’", "'").split()).casefold()
+        text = " ".join((document or archetype.source).replace("\u2019", "'").split()).casefold()
         for key in archetype.prototype:
             reason = archetype.reasons[key]
             if archetype.basis(key) == "document":
