@@ -153,6 +153,7 @@ class Profile:
     answered_by: Mapping[str, int] = field(default_factory=dict)
     raters_disagree: bool = False
     grounds: Grounds = "evidence"
+    set_aside: tuple[str, ...] = ()
     _stability: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -162,7 +163,8 @@ class Profile:
 
     @property
     def rater_count(self) -> int:
-        return len(self.raters)
+        """How many raters' answers the verdict rests on (flagged raters set aside)."""
+        return len(self.raters) - len(self.set_aside)
 
     @property
     def rater_verdicts(self) -> Mapping[str, str]:
@@ -185,9 +187,9 @@ class Profile:
     @property
     def confidence(self) -> float:
         """stability x n/(n + 0.25) for n raters; 0 when the verdict is insufficient."""
-        if self.verdict == "insufficient" or not self.raters:
+        n = len(self.raters) - len(self.set_aside)
+        if self.verdict == "insufficient" or n < 1:
             return 0.0
-        n = len(self.raters)
         return self.stability * n / (n + RATER_K)
 
     @property
@@ -475,5 +477,6 @@ def _build(
         answered_by=answered_by,
         raters_disagree=decision.grounds == "disagreement",
         grounds=decision.grounds,
+        set_aside=tuple(r.name for r in raters if r.name not in decision.used),
         _stability=_Stability(typology, table, raters, decision.key),
     )

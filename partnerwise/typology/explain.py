@@ -297,6 +297,7 @@ def profile_dict(profile: Profile) -> dict[str, Any]:
         "coverage": {key: round(value, 3) for key, value in profile.coverage.items()},
         "answered": profile.answered,
         "rater_count": profile.rater_count,
+        "set_aside": list(profile.set_aside),
         "answered_by": dict(profile.answered_by),
         "answers": dict(profile.answers),
         "reasons": list(profile.reasons),

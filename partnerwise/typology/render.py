@@ -17,6 +17,8 @@ def _verdict_line(typology: Typology, result: Profile) -> str:
         if result.raters_disagree:
             return f"Mixed: colleagues disagree between {names} ({confidence})."
         return f"Mixed: close between {names} ({confidence})."
+    if result.grounds == "flagged":
+        return "Not enough evidence: the answers were set aside (see the flags)."
     return f"Not enough evidence yet ({result.answered} answered of {len(typology.indicators)})."
 
 
@@ -32,7 +34,8 @@ def render_profile(typology: Typology, result: Profile) -> str:
         _verdict_line(typology, result),
         result.summary,
         f"{result.answered} of {len(typology.indicators)} statements answered,"
-        f" by {raters} rater{'' if raters == 1 else 's'}.",
+        f" by {raters} rater{'' if raters == 1 else 's'}"
+        + (f" ({', '.join(result.set_aside)} set aside)." if result.set_aside else "."),
     ]
     if result.verdict != "insufficient":
         lines.append(f"Confidence {result.confidence_meaning}")

@@ -112,7 +112,7 @@ def test_confidence_is_what_the_docs_say(sets: list[dict[str, int | None]]) -> N
         again = profile(DEFAULT, variant)
         again_named = {again.best} if again.best else set(again.leading)
         kept += again.verdict == result.verdict and again_named == named
-    n = len(raters)
+    n = result.rater_count  # raters whose answers were used
     assert result.stability == pytest.approx(kept / len(variants))
     assert result.confidence == pytest.approx(kept / len(variants) * n / (n + RATER_K))
 
@@ -165,6 +165,8 @@ def test_a_flagged_colleague_is_set_aside_and_named() -> None:
     result = profile(DEFAULT, [Rater("Pat", dict.fromkeys(IDS[:10], 5)), Rater("Lee", wide_eyed)])
     assert (result.verdict, result.best) == ("match", "wide_eyed")
     assert result.flags[0].rater == "Pat"
+    assert (result.set_aside, result.rater_count) == (("Pat",), 1)
+    assert result.confidence <= 1 / (1 + RATER_K)
     assert any(reason.startswith("Pat gave the same answer") for reason in result.reasons)
 
 
