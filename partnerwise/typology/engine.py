@@ -68,15 +68,16 @@ class Rater:
 class Contribution:
     """How one answered indicator moved one archetype's fit (the effects sum to fit - 0.5).
 
-    `basis` says whether the prototype value comes from the founding document's words or
-    is the team's inference."""
+    `basis` says whether the prototype value comes from the founding document's words
+    ("document"), is the team's inference ("inference"), or is implied because another
+    archetype is defined by the statement ("implied")."""
 
     indicator: str
     archetype: str
     answer: float
     prototype: float
     effect: float
-    basis: Basis = "document"
+    basis: Basis | Literal["implied"] = "document"
 
 
 @dataclass(frozen=True)

@@ -158,14 +158,17 @@ def explain(
             key,
             archetype_id,
             answers[key],
-            typology.archetype(archetype_id).prototype[key],
+            # An implied cell is shown as the rating its direction stands for (2.5 or 3.5).
+            3 + 2 * table.directions[archetype_id][key],
             0.5 * table.evidence(archetype_id, key, answers[key]) / table.totals[archetype_id],
-            typology.archetype(archetype_id).basis(key),
+            "implied"
+            if (archetype_id, key) in table.implied
+            else typology.archetype(archetype_id).basis(key),
         )
         for archetype_id in typology.archetype_ids
         if archetype_id in focus
         for key in typology.indicator_ids
-        if key in answers and key in typology.archetype(archetype_id).prototype
+        if key in answers and table.directions[archetype_id].get(key)
     )
     summary = _summary(
         typology, verdict, best, leading, grounds, scored, own, flags, answers, labels

@@ -200,6 +200,15 @@ def test_pooled_verdict_never_names_an_archetype_no_colleague_sees(
 
 @settings(max_examples=60, deadline=None)
 @given(answer_sets)
+def test_contributions_sum_to_each_shown_fit(answers: dict[str, int | None]) -> None:
+    result = profile(DEFAULT, [Rater("a", answers)])
+    for archetype_id in {item.archetype for item in result.contributions}:
+        total = sum(i.effect for i in result.contributions if i.archetype == archetype_id)
+        assert total == pytest.approx(result.fits[archetype_id] - 0.5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(answer_sets)
 def test_a_verdict_never_comes_without_a_reason(answers: dict[str, int | None]) -> None:
     result = profile(DEFAULT, [Rater("a", answers)])
     assert result.summary and result.reasons[0] == result.summary
