@@ -334,12 +334,23 @@ def _decide(
     split = any(a.isdisjoint(b) for i, a in enumerate(views) for b in views[i + 1 :])
     named = frozenset().union(*views) if views else frozenset()
     pooled_named = scored.points_to
-    if split or (named and pooled_named and not pooled_named <= named):
+    order = [key for key, _ in scored.ranked()]
+    if split:
         # Colleagues' own profiles point to different archetypes: say so, and name only
         # archetypes somebody sees, never a third one the pooled answers happen to favour.
-        order = [key for key, _ in scored.ranked()]
         verdict, best, grounds = "mixed", None, "disagreement"
         leading = tuple(sorted(named, key=order.index))
+    elif len(named) == 1 and verdict != "insufficient" and named <= set(scored.leading):
+        # Everyone with a view sees the same archetype, and the pooled answers have it among
+        # the contenders: medians of slightly different answers must not blur that to mixed.
+        best = next(iter(named))
+        verdict, grounds = "match", "evidence"
+        leading = (best, *(key for key in scored.leading if key != best))
+    elif named and pooled_named and not pooled_named <= named:
+        # The pooled answers favour an archetype beyond what colleagues see on their own:
+        # show both rather than pick.
+        verdict, best = "mixed", None
+        leading = tuple(sorted(named | pooled_named, key=order.index))[:3]
     return _Decision(
         pooled,
         scored,
