@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from partnerwise.typology.engine import Rater, profile
+from partnerwise.typology.engine import Rater, profile, rater_key
 from partnerwise.typology.model import RATING_MAX, RATING_MIN, Typology, TypologyError, get_shipped
 from partnerwise.typology.render import render_profile
 
@@ -28,16 +28,36 @@ def classify(text: str, *, source: str, typology_id: str = "default", as_json: b
     except TypologyError as error:
         raise ClassifyError(str(error)) from error
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_refuse_duplicates)
     except json.JSONDecodeError as error:
         raise ClassifyError(
             f"{source} line {error.lineno} column {error.colno}: invalid JSON: {error.msg}"
+        ) from error
+    except _DuplicateKey as error:
+        raise ClassifyError(
+            f"{source}: duplicate key {error.key!r}: each key may appear once in an object,"
+            " so it is not clear which answer was meant"
         ) from error
     raters = _raters(data, typology, source)
     result = profile(typology, raters)
     if as_json:
         return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
     return render_profile(typology, result)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """JSON objects as dicts, refusing a key given twice (json keeps the last silently)."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _DuplicateKey(key)
+        found[key] = value
+    return found
 
 
 def _raters(data: Any, typology: Typology, source: str) -> list[Rater]:
@@ -65,9 +85,10 @@ def _raters(data: Any, typology: Typology, source: str) -> list[Rater]:
         name = item.get("name")
         if not isinstance(name, str) or not name.strip():
             raise ClassifyError(f"{where}: name: expected a non-empty string")
-        if name in seen:
+        # " Sam" and "sam" are the same colleague rating twice.
+        if rater_key(name) in seen:
             raise ClassifyError(f"{where} ({name!r}): name: another rater has this name")
-        seen.add(name)
+        seen.add(rater_key(name))
         if "answers" not in item:
             raise ClassifyError(f"{where} ({name!r}): missing 'answers'")
         raters.append(Rater(name, _answers(item["answers"], typology, f"{where} ({name!r}) ")))

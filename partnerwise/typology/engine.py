@@ -1,53 +1,55 @@
 """The typology engine: from raters' answers to a profile of archetype fits.
 
-The method is written out, with its reasons, in docs/typology.md. In short, for each
-archetype: a weighted similarity between the answers and the archetype's prototype, over
-the indicators both cover, pulled towards a neutral 0.5 until enough of the prototype has
-been answered.
+The method is written out, with its reasons, in docs/typology.md. In short: every answer is
+signed evidence for or against each archetype, in the direction its prototype expects
+(neutral answers are not evidence); an archetype's fit is the net share of its whole
+description that the answers confirm. Colleagues' answers are pooled by median, but when
+their own profiles point to different archetypes the verdict is "mixed" and says who sees
+what. Confidence is how often the verdict survives changing one answer (or leaving out one
+colleague), scaled down for few raters.
 """
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
-from partnerwise.typology.model import RATING_MAX, RATING_MIN, Typology
+from partnerwise.typology import explain
+from partnerwise.typology.model import RATING_MAX, RATING_MIN, Basis, Typology
+from partnerwise.typology.scoring import (
+    CONTRADICTION_STRENGTH,
+    STRAIGHT_LINE_MIN,
+    Grounds,
+    Scored,
+    Table,
+    Verdict,
+    pooled_answers,
+    score,
+    signed,
+)
 
-Verdict = Literal["match", "mixed", "insufficient"]
-
-# Neutral fit: what an archetype scores before there is any evidence about it.
-PRIOR = 0.5
-# How fast evidence is trusted. With coverage c of an archetype's weighted prototype, the
-# similarity's distance from the prior is kept in the proportion c(1 + K)/(c + K): a third
-# when a fifth is covered, 0.6 at a third, 0.75 at half, all of it at full coverage.
-COVERAGE_K = 0.5
-# Fewer answers than this, or less than this share of the best archetype's weighted
-# prototype answered, and the engine will not name an archetype.
-MIN_ANSWERED = 3
-MIN_EVIDENCE = 0.25
-# Top two fits closer than this: "mixed".
-MIXED_MARGIN = 0.08
-# Archetypes within this of the top fit are named as contenders.
-LEAD_BAND = 0.1
-# A margin this wide (with full coverage) gives full confidence.
-CONFIDENT_MARGIN = 0.2
-# Coverage of the best archetype's weighted prototype that counts as full evidence.
-FULL_EVIDENCE = 0.5
-# Confidence never exceeds this when the verdict is "insufficient".
-INSUFFICIENT_CONFIDENCE = 0.25
 # A rater difference of this many points on one indicator is a disagreement.
 DISAGREEMENT_POINTS = 2
+# Confidence = stability x n / (n + RATER_K) for n raters: one rater's view is one view, so
+# one rater gives at most 80%, two 89%, three 92%, five 95%.
+RATER_K = 0.25
 
-_SCALE = RATING_MAX - RATING_MIN
-_LABELS = {
-    1: "strongly disagree",
-    2: "disagree",
-    3: "neither agree nor disagree",
-    4: "agree",
-    5: "strongly agree",
-}
+answer_label = explain.answer_label
+
+__all__ = [
+    "AnswerError",
+    "Contribution",
+    "Disagreement",
+    "Flag",
+    "Profile",
+    "Rater",
+    "Verdict",
+    "answer_label",
+    "profile",
+    "rater_key",
+]
 
 
 class AnswerError(ValueError):
@@ -64,13 +66,18 @@ class Rater:
 
 @dataclass(frozen=True)
 class Contribution:
-    """How one answered indicator moved one archetype's fit (the effects sum to fit - 0.5)."""
+    """How one answered indicator moved one archetype's fit (the effects sum to fit - 0.5).
+
+    `basis` says whether the prototype value comes from the founding document's words
+    ("document"), is the team's inference ("inference"), or is implied because another
+    archetype is defined by the statement ("implied")."""
 
     indicator: str
     archetype: str
     answer: float
     prototype: float
     effect: float
+    basis: Basis | Literal["implied"] = "document"
 
 
 @dataclass(frozen=True)
@@ -87,8 +94,43 @@ class Disagreement:
 
 
 @dataclass(frozen=True)
+class Flag:
+    """A rater's answers that cannot be taken at face value; that rater's answers are not used.
+
+    kind is "straight_line" (the same answer to every statement) or "contradiction" (two
+    answers that cannot both be true)."""
+
+    kind: Literal["straight_line", "contradiction"]
+    rater: str
+    message: str
+    indicators: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """The verdict for a set of raters, before it is explained."""
+
+    pooled: Mapping[str, float]
+    scored: Scored
+    verdict: Verdict
+    best: str | None
+    leading: tuple[str, ...]
+    grounds: Grounds
+    own: Mapping[str, Scored]
+    flags: tuple[Flag, ...]
+    used: tuple[str, ...]
+
+    @property
+    def key(self) -> tuple[str, frozenset[str]]:
+        named = (self.best,) if self.best else self.leading
+        return (self.verdict, frozenset(named) if self.verdict != "insufficient" else frozenset())
+
+
+@dataclass(frozen=True)
 class Profile:
-    """What the engine makes of one or more raters' answers. Treat the mappings as read-only."""
+    """What the engine makes of one or more raters' answers. Treat the mappings as read-only.
+
+    See docs/typology.md ("Reading a profile") for every field."""
 
     typology_id: str
     verdict: Verdict
@@ -96,7 +138,6 @@ class Profile:
     leading: tuple[str, ...]
     fits: Mapping[str, float]
     coverage: Mapping[str, float]
-    confidence: float
     answers: Mapping[str, float]
     contributions: tuple[Contribution, ...]
     reasons: tuple[str, ...]
@@ -105,10 +146,56 @@ class Profile:
     spread: Mapping[str, int] = field(default_factory=dict)
     disagreements: tuple[Disagreement, ...] = ()
     rater_profiles: Mapping[str, Profile] = field(default_factory=dict)
+    summary: str = ""
+    points_to: tuple[str, ...] = ()
+    points_against: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    answered_by: Mapping[str, int] = field(default_factory=dict)
+    raters_disagree: bool = False
+    grounds: Grounds = "evidence"
+    set_aside: tuple[str, ...] = ()
+    _stability: Any = field(default=None, repr=False, compare=False)
 
     @property
     def answered(self) -> int:
+        """How many statements have at least one rating (not don't know)."""
         return len(self.answers)
+
+    @property
+    def rater_count(self) -> int:
+        """How many raters' answers the verdict rests on (flagged raters set aside)."""
+        return len(self.raters) - len(self.set_aside)
+
+    @property
+    def rater_verdicts(self) -> Mapping[str, str]:
+        """Each rater's own verdict in plain words (empty for one rater)."""
+        return {
+            name: explain.verdict_words(own.verdict, own.best, own.leading, self._labels)
+            for name, own in self.rater_profiles.items()
+        }
+
+    @cached_property
+    def _labels(self) -> Mapping[str, str]:
+        return dict(self._stability.labels) if self._stability else {}
+
+    @cached_property
+    def stability(self) -> float:
+        """Share of one-answer changes (drop one answer, move one a point either way, or
+        leave out one rater) after which the verdict names the same archetype(s)."""
+        return self._stability() if self._stability else 0.0
+
+    @property
+    def confidence(self) -> float:
+        """stability x n/(n + 0.25) for n raters; 0 when the verdict is insufficient."""
+        n = len(self.raters) - len(self.set_aside)
+        if self.verdict == "insufficient" or n < 1:
+            return 0.0
+        return self.stability * n / (n + RATER_K)
+
+    @property
+    def confidence_meaning(self) -> str:
+        return explain.confidence_words(self)
 
     def ranked(self) -> list[tuple[str, float]]:
         """Archetype ids with fits, best first; ties broken on id."""
@@ -116,69 +203,28 @@ class Profile:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary."""
-        return {
-            "typology": self.typology_id,
-            "verdict": self.verdict,
-            "best": self.best,
-            "leading": list(self.leading),
-            "confidence": round(self.confidence, 3),
-            "fits": {key: round(value, 3) for key, value in self.fits.items()},
-            "coverage": {key: round(value, 3) for key, value in self.coverage.items()},
-            "answered": self.answered,
-            "answers": dict(self.answers),
-            "reasons": list(self.reasons),
-            "next_questions": list(self.next_questions),
-            "contributions": [
-                {
-                    "indicator": item.indicator,
-                    "archetype": item.archetype,
-                    "answer": item.answer,
-                    "prototype": item.prototype,
-                    "effect": round(item.effect, 4),
-                }
-                for item in self.contributions
-            ],
-            "raters": list(self.raters),
-            "spread": dict(self.spread),
-            "disagreements": [
-                {
-                    "indicator": item.indicator,
-                    "spread": item.spread,
-                    "answers": {name: answer for name, answer in item.answers},
-                }
-                for item in self.disagreements
-            ],
-            "rater_profiles": {
-                name: {
-                    "verdict": rater_profile.verdict,
-                    "best": rater_profile.best,
-                    "confidence": round(rater_profile.confidence, 3),
-                    "fits": {key: round(value, 3) for key, value in rater_profile.fits.items()},
-                }
-                for name, rater_profile in self.rater_profiles.items()
-            },
-        }
+        return explain.profile_dict(self)
 
 
-def answer_label(value: float) -> str:
-    """'agree', or 'between agree and strongly agree' for a median that falls between."""
-    if value == int(value):
-        return _LABELS[int(value)]
-    return f"between {_LABELS[int(value)]} and {_LABELS[int(value) + 1]}"
+# --- validation ------------------------------------------------------------------------------
 
 
-# --- validation and combination -------------------------------------------------------------
+def rater_key(name: str) -> str:
+    """Rater names are the same person when equal trimmed and ignoring case."""
+    return name.strip().casefold()
 
 
 def _validate(typology: Typology, raters: Sequence[Rater]) -> list[Rater]:
     known = set(typology.indicator_ids)
     names: set[str] = set()
+    cleaned: list[Rater] = []
     for rater in raters:
         if not isinstance(rater.name, str) or not rater.name.strip():
             raise AnswerError(f"rater {rater.name!r}: a rater needs a name")
-        if rater.name in names:
-            raise AnswerError(f"rater {rater.name!r}: two raters have this name")
-        names.add(rater.name)
+        if rater_key(rater.name) in names:
+            raise AnswerError(f"rater {rater.name.strip()!r}: two raters have this name")
+        names.add(rater_key(rater.name))
+        answers: dict[str, int] = {}
         for indicator_id, value in rater.answers.items():
             if indicator_id not in known:
                 raise AnswerError(
@@ -196,233 +242,253 @@ def _validate(typology: Typology, raters: Sequence[Rater]) -> list[Rater]:
                     f"rater {rater.name!r} indicator {indicator_id!r}: rating must be a whole"
                     f" number from {RATING_MIN} to {RATING_MAX} or don't know, got {value!r}"
                 )
-    return sorted(raters, key=lambda rater: rater.name)
+            answers[indicator_id] = value
+        cleaned.append(Rater(rater.name.strip(), answers))
+    return sorted(cleaned, key=lambda rater: (rater_key(rater.name), rater.name))
 
 
-def _given(rater: Rater, indicator_id: str) -> int | None:
-    return rater.answers.get(indicator_id)
+# --- flags -----------------------------------------------------------------------------------
 
 
-# --- scoring ----------------------------------------------------------------------------------
+def _flags(typology: Typology, name: str, answers: Mapping[str, int]) -> list[Flag]:
+    found: list[Flag] = []
+    values = set(answers.values())
+    # All neutral is reported as "no evidence", which says more than "never varies".
+    if len(answers) >= STRAIGHT_LINE_MIN and len(values) == 1 and values != {3}:
+        label = explain.answer_label(next(iter(values)))
+        found.append(
+            Flag(
+                "straight_line",
+                name,
+                f"{name} gave the same answer, “{label}”, to all {len(answers)} statements,"
+                " so the answers do not tell the statements apart",
+            )
+        )
+    for item in typology.contradictions:
+        if item.first not in answers or item.second not in answers:
+            continue
+        first = signed(answers[item.first]) * (1 if item.first_side == "agree" else -1)
+        second = signed(answers[item.second]) * (1 if item.second_side == "agree" else -1)
+        if first >= 0.5 and second >= 0.5 and first + second >= CONTRADICTION_STRENGTH:
+            found.append(
+                Flag(
+                    "contradiction",
+                    name,
+                    f"{name}'s answers contradict each other: "
+                    f"{explain.said(typology, item.first, answers[item.first])} and "
+                    f"{explain.said(typology, item.second, answers[item.second])}"
+                    + (f" ({item.reason})" if item.reason else ""),
+                    (item.first, item.second),
+                )
+            )
+    return found
 
 
-def _shrink(coverage: float) -> float:
-    if coverage <= 0:
-        return 0.0
-    return coverage * (1 + COVERAGE_K) / (coverage + COVERAGE_K)
+# --- deciding --------------------------------------------------------------------------------
 
 
-def _similarity(answer: float, prototype: float) -> float:
-    return 1 - abs(answer - prototype) / _SCALE
+_Own = tuple[list[Flag], Scored]
 
 
-def profile(typology: Typology, raters: Sequence[Rater]) -> Profile:
-    """Profile a partner from one or more raters' answers on `typology`'s instrument."""
+def _alone(typology: Typology, table: Table, rater: Rater) -> _Own:
+    answers: dict[str, int] = {k: v for k, v in rater.answers.items() if v is not None}
+    rater_flags = _flags(typology, rater.name, answers)
+    scored = score(table, answers)
+    if rater_flags:
+        scored = Scored(scored.fits, "insufficient", None, scored.leading, "flagged", 0)
+    return rater_flags, scored
+
+
+def _decide(
+    typology: Typology,
+    table: Table,
+    raters: Sequence[Rater],
+    cache: dict[tuple[str, frozenset[tuple[str, int | None]]], _Own] | None = None,
+) -> _Decision:
+    flags: list[Flag] = []
+    own: dict[str, Scored] = {}
+    used: list[Rater] = []
+    for rater in raters:
+        # Perturbations change one rater at a time: the others' own verdicts are reused.
+        key = (rater.name, frozenset(rater.answers.items()))
+        if cache is None:
+            found = _alone(typology, table, rater)
+        elif key in cache:
+            found = cache[key]
+        else:
+            found = cache[key] = _alone(typology, table, rater)
+        rater_flags, scored = found
+        flags += rater_flags
+        if not rater_flags:
+            used.append(rater)
+        own[rater.name] = scored
+    pooled = pooled_answers(
+        [{k: v for k, v in r.answers.items() if v is not None} for r in used],
+        typology.indicator_ids,
+    )
+    scored = score(table, pooled)
+    verdict, best, leading, grounds = scored.verdict, scored.best, scored.leading, scored.grounds
+    if not used and flags:
+        verdict, best, grounds = "insufficient", None, "flagged"
+    views = [own[r.name].points_to for r in used if own[r.name].points_to]
+    split = any(a.isdisjoint(b) for i, a in enumerate(views) for b in views[i + 1 :])
+    named = frozenset().union(*views) if views else frozenset()
+    pooled_named = scored.points_to
+    order = [key for key, _ in scored.ranked()]
+    if split:
+        # Colleagues' own profiles point to different archetypes: say so, and name only
+        # archetypes somebody sees, never a third one the pooled answers happen to favour.
+        verdict, best, grounds = "mixed", None, "disagreement"
+        leading = tuple(sorted(named, key=order.index))
+    elif len(named) == 1 and verdict != "insufficient" and named <= set(scored.leading):
+        # Everyone with a view sees the same archetype, and the pooled answers have it among
+        # the contenders: medians of slightly different answers must not blur that to mixed.
+        best = next(iter(named))
+        verdict, grounds = "match", "evidence"
+        leading = (best, *(key for key in scored.leading if key != best))
+    elif named and pooled_named and not pooled_named <= named:
+        # The pooled answers favour an archetype beyond what colleagues see on their own:
+        # show both rather than pick.
+        verdict, best = "mixed", None
+        leading = tuple(sorted(named | pooled_named, key=order.index))[:3]
+    return _Decision(
+        pooled,
+        scored,
+        verdict,
+        best,
+        leading,
+        grounds,
+        own,
+        tuple(flags),
+        tuple(r.name for r in used),
+    )
+
+
+def _perturbations(raters: Sequence[Rater]) -> list[list[Rater]]:
+    """Every answer set one small change away: one answer dropped or moved a point either
+    way, or (with several raters) one rater left out."""
+    variants: list[list[Rater]] = []
+    for index, rater in enumerate(raters):
+        others = list(raters[:index]), list(raters[index + 1 :])
+        if len(raters) > 1:
+            variants.append(others[0] + others[1])
+        for key, value in rater.answers.items():
+            if value is None:
+                continue
+            changes: list[int | None] = [None, value - 1, value + 1]
+            for change in changes:
+                if change is not None and not RATING_MIN <= change <= RATING_MAX:
+                    continue
+                answers = dict(rater.answers)
+                if change is None:
+                    del answers[key]
+                else:
+                    answers[key] = change
+                variants.append(others[0] + [Rater(rater.name, answers)] + others[1])
+    return variants
+
+
+class _Stability:
+    """Computes stability on first use: it rescored every nearby answer set."""
+
+    def __init__(self, typology: Typology, table: Table, raters: list[Rater], key: Any) -> None:
+        self.typology, self.table, self.raters, self.key = typology, table, raters, key
+        self.labels = {a.id: a.label for a in typology.archetypes}
+
+    def __call__(self) -> float:
+        variants = _perturbations(self.raters)
+        if not variants:
+            return 0.0
+        cache: dict[tuple[str, frozenset[tuple[str, int | None]]], _Own] = {}
+        same = sum(
+            1
+            for raters in variants
+            if _decide(self.typology, self.table, raters, cache).key == self.key
+        )
+        return same / len(variants)
+
+
+# --- the profile -----------------------------------------------------------------------------
+
+
+def profile(typology: Typology, raters: Sequence[Rater], *, about_us: bool = False) -> Profile:
+    """Profile a partner (or, with `about_us`, our own organisation, worded "We …") from one
+    or more raters' answers on `typology`'s instrument."""
     ordered = _validate(typology, raters)
-    rater_names = tuple(rater.name for rater in ordered)
+    table = Table.of(typology)
+    decision = _decide(typology, table, ordered)
+    rater_profiles: dict[str, Profile] = {}
+    if len(ordered) > 1:
+        for rater in ordered:
+            alone = _decide(typology, table, [rater])
+            rater_profiles[rater.name] = _build(typology, table, [rater], alone, about_us)
+    return _build(typology, table, ordered, decision, about_us, rater_profiles)
 
-    answers: dict[str, float] = {}
+
+def _build(
+    typology: Typology,
+    table: Table,
+    raters: list[Rater],
+    decision: _Decision,
+    about_us: bool,
+    rater_profiles: Mapping[str, Profile] | None = None,
+) -> Profile:
+    used = [r for r in raters if r.name in decision.used]
     answered_by: dict[str, int] = {}
     spread: dict[str, int] = {}
     disagreements: list[Disagreement] = []
     for indicator_id in typology.indicator_ids:
         given = [
-            (rater.name, value)
-            for rater in ordered
-            if (value := _given(rater, indicator_id)) is not None
+            (r.name, value) for r in used if (value := r.answers.get(indicator_id)) is not None
         ]
         if not given:
             continue
         values = [value for _, value in given]
-        # Median, not mean: one outlying colleague moves the combined answer less.
-        answers[indicator_id] = float(statistics.median(values))
         answered_by[indicator_id] = len(values)
         spread[indicator_id] = max(values) - min(values)
         if spread[indicator_id] >= DISAGREEMENT_POINTS:
             disagreements.append(Disagreement(indicator_id, tuple(given)))
-
-    result = _score(typology, answers)
-    rater_profiles: dict[str, Profile] = {}
-    if len(ordered) > 1:
-        for rater in ordered:
-            own = {
-                key: float(value)
-                for key in typology.indicator_ids
-                if (value := _given(rater, key)) is not None
-            }
-            rater_profiles[rater.name] = _score(typology, own, raters=(rater.name,))
     disagreements.sort(
         key=lambda item: (-item.spread, typology.indicator_ids.index(item.indicator))
     )
-    return Profile(
-        typology_id=result.typology_id,
-        verdict=result.verdict,
-        best=result.best,
-        leading=result.leading,
-        fits=result.fits,
-        coverage=result.coverage,
-        confidence=result.confidence,
-        answers=result.answers,
-        contributions=result.contributions,
-        reasons=_reasons(typology, result, answered_by=answered_by, n_raters=len(ordered)),
-        next_questions=result.next_questions,
-        raters=rater_names,
-        spread=spread,
-        disagreements=tuple(disagreements),
-        rater_profiles=rater_profiles,
+    text = explain.explain(
+        typology,
+        table,
+        decision.pooled,
+        verdict=decision.verdict,
+        best=decision.best,
+        leading=decision.leading,
+        grounds=decision.grounds,
+        scored=decision.scored,
+        own={name: decision.own[name] for name in decision.own} if len(raters) > 1 else {},
+        flags=decision.flags,
+        answered_by=answered_by,
+        n_raters=len(used),
+        about_us=about_us,
     )
-
-
-def _score(
-    typology: Typology, answers: Mapping[str, float], raters: tuple[str, ...] = ()
-) -> Profile:
-    fits: dict[str, float] = {}
-    coverage: dict[str, float] = {}
-    contributions: list[Contribution] = []
-    for archetype in typology.archetypes:
-        total = sum(typology.weights[key] for key in archetype.prototype)
-        covered = [
-            key for key in typology.indicator_ids if key in archetype.prototype and key in answers
-        ]
-        covered_weight = sum(typology.weights[key] for key in covered)
-        coverage[archetype.id] = covered_weight / total
-        shrink = _shrink(coverage[archetype.id])
-        fit = PRIOR
-        for key in covered:
-            effect = (
-                shrink
-                * typology.weights[key]
-                * (_similarity(answers[key], archetype.prototype[key]) - PRIOR)
-                / covered_weight
-            )
-            fit += effect
-            contributions.append(
-                Contribution(key, archetype.id, answers[key], archetype.prototype[key], effect)
-            )
-        fits[archetype.id] = min(1.0, max(0.0, fit))
-
-    ranked = sorted(fits.items(), key=lambda item: (-item[1], item[0]))
-    (top_id, top_fit), (_, second_fit) = ranked[0], ranked[1]
-    margin = top_fit - second_fit
-    contenders = tuple(key for key, value in ranked if value >= top_fit - LEAD_BAND - 1e-12)
-
-    verdict: Verdict
-    if len(answers) < MIN_ANSWERED or coverage[top_id] < MIN_EVIDENCE:
-        verdict = "insufficient"
-        leading = contenders[:3]
-    elif margin < MIXED_MARGIN:
-        verdict = "mixed"
-        leading = tuple(key for key, value in ranked if value >= top_fit - MIXED_MARGIN - 1e-12)[:3]
-    else:
-        verdict = "match"
-        leading = contenders[:3]
-    best = top_id if verdict == "match" else None
-
-    # Evidence: half the best archetype's weighted prototype answered counts as enough.
-    evidence = min(1.0, coverage[top_id] / FULL_EVIDENCE)
-    separation = min(1.0, margin / CONFIDENT_MARGIN)
-    confidence = (evidence * separation) ** 0.5
-    if verdict == "insufficient":
-        confidence = min(confidence, INSUFFICIENT_CONFIDENCE)
-
-    focus = contenders if len(contenders) >= 2 else tuple(key for key, _ in ranked[:2])
     return Profile(
         typology_id=typology.id,
-        verdict=verdict,
-        best=best,
-        leading=leading,
-        fits=fits,
-        coverage=coverage,
-        confidence=confidence,
-        answers=dict(answers),
-        contributions=tuple(
-            item for item in contributions if item.archetype in focus or item.archetype in leading
-        ),
-        reasons=(),
-        next_questions=_next_questions(typology, answers, focus),
-        raters=raters,
+        verdict=decision.verdict,
+        best=decision.best,
+        leading=decision.leading,
+        fits=decision.scored.fits,
+        coverage=explain.coverage(typology, decision.pooled),
+        answers=dict(decision.pooled),
+        contributions=text.contributions,
+        reasons=text.reasons,
+        next_questions=text.next_questions,
+        raters=tuple(r.name for r in raters),
+        spread=spread,
+        disagreements=tuple(disagreements),
+        rater_profiles=rater_profiles or {},
+        summary=text.summary,
+        points_to=text.points_to,
+        points_against=text.points_against,
+        unknown=text.unknown,
+        flags=decision.flags,
+        answered_by=answered_by,
+        raters_disagree=decision.grounds == "disagreement",
+        grounds=decision.grounds,
+        set_aside=tuple(r.name for r in raters if r.name not in decision.used),
+        _stability=_Stability(typology, table, raters, decision.key),
     )
-
-
-def _next_questions(
-    typology: Typology, answers: Mapping[str, float], focus: Sequence[str]
-) -> tuple[str, ...]:
-    """Unanswered indicators, ordered by how well they would separate the contenders."""
-    archetypes = [typology.archetype(key) for key in focus]
-    pairs = [(a, b) for index, a in enumerate(archetypes) for b in archetypes[index + 1 :]]
-    scored: list[tuple[float, int, str]] = []
-    for position, indicator_id in enumerate(typology.indicator_ids):
-        if indicator_id in answers:
-            continue
-        separation = 0.0
-        for first, second in pairs:
-            a = first.prototype.get(indicator_id)
-            b = second.prototype.get(indicator_id)
-            if a is not None and b is not None:
-                separation += abs(a - b)
-            elif a is not None or b is not None:
-                # Known for only one of the two: an answer moves that fit alone, over the
-                # same range as a two-sided difference of |prototype - 3|.
-                known = a if a is not None else b
-                separation += abs((known or 3.0) - 3.0)
-        score = typology.weights[indicator_id] * separation / max(1, len(pairs))
-        if score > 0:
-            scored.append((-score, position, indicator_id))
-    return tuple(indicator_id for _, _, indicator_id in sorted(scored))
-
-
-# --- reasons ----------------------------------------------------------------------------------
-
-
-def _reasons(
-    typology: Typology, result: Profile, *, answered_by: Mapping[str, int], n_raters: int
-) -> tuple[str, ...]:
-    """Plain-English reasons, strongest first: which answers fit or contradict the contenders."""
-    ranked = [key for key, _ in result.ranked()]
-    named = list(result.leading)
-    for key in ranked[:2]:
-        if key not in named:
-            named.append(key)
-    found: list[tuple[float, int, str]] = []
-    for position, indicator_id in enumerate(typology.indicator_ids):
-        if indicator_id not in result.answers:
-            continue
-        answer = result.answers[indicator_id]
-        typical: list[str] = []
-        unlike: list[str] = []
-        strength = 0.0
-        for archetype_id in named + [key for key in ranked if key not in named]:
-            archetype = typology.archetype(archetype_id)
-            expected = archetype.prototype.get(indicator_id)
-            if expected is None:
-                continue
-            distance = abs(answer - expected)
-            same_side = (answer - 3) * (expected - 3) > 0
-            # "Typical of" only for the contenders; "unlike" for any archetype it contradicts.
-            if distance <= 1 and same_side and archetype_id in named:
-                typical.append(archetype.label)
-                strength += typology.weights[indicator_id] * (1 - distance / _SCALE - PRIOR)
-            elif distance >= 2.5:
-                unlike.append(archetype.label)
-                strength += typology.weights[indicator_id] * (PRIOR - 1 + distance / _SCALE)
-        if not typical and not unlike:
-            continue
-        parts = []
-        if typical:
-            parts.append("typical of " + _join(typical))
-        if unlike:
-            parts.append("unlike " + _join(unlike))
-        label = answer_label(answer)
-        if answered_by.get(indicator_id, 0) > 1:
-            label += f" (median of {answered_by[indicator_id]} raters)"
-        elif n_raters > 1:
-            label += " (one rater)"
-        text = f"{typology.indicator(indicator_id).phrase}: {label} — {'; '.join(parts)}."
-        found.append((-strength, position, text))
-    return tuple(text for _, _, text in sorted(found))
-
-
-def _join(items: Sequence[str]) -> str:
-    if len(items) == 1:
-        return items[0]
-    return ", ".join(items[:-1]) + " and " + items[-1]

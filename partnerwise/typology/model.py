@@ -11,10 +11,13 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+Basis = Literal["document", "inference"]
+Side = Literal["agree", "disagree"]
 
 RATING_MIN = 1
 RATING_MAX = 5
@@ -23,6 +26,14 @@ RATING_MAX = 5
 MIN_PROTOTYPE_INDICATORS = 3
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_QUOTE_RE = re.compile(r'"([^"]+)"')
+_ELLIPSIS_RE = re.compile(r"\[…\]|\.\.\.|…")
+
+
+def _normalise(text: str) -> str:
+    """Lower case, straight apostrophes, single spaces: for finding a quote in a source."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").casefold()
+    return " ".join(re.sub(r"[^\w' ]+", " ", text).split())
 
 
 class TypologyError(ValueError):
@@ -38,10 +49,25 @@ class Indicator:
     help: str = ""
     # A short clause for reasons ("They set the terms with little discussion").
     short: str = ""
+    # The same statement about ourselves ("We set the terms …"), for profiles of our own
+    # organisation; empty means the statement reads the same either way.
+    self_text: str = ""
+    self_short: str = ""
 
     @property
     def phrase(self) -> str:
         return self.short or self.statement.rstrip(".")
+
+    @property
+    def self_statement(self) -> str:
+        """The statement about ourselves (falls back to the partner wording)."""
+        return self.self_text or self.statement
+
+    @property
+    def self_phrase(self) -> str:
+        if self.self_short:
+            return self.self_short
+        return self.self_text.rstrip(".") if self.self_text else self.phrase
 
 
 @dataclass(frozen=True)
@@ -63,6 +89,34 @@ class Archetype:
     def label(self) -> str:
         return self.singular or self.name
 
+    def basis(self, indicator_id: str) -> Basis:
+        """Where a prototype value comes from: "document" when its reason quotes words
+        found in the archetype's source passage, otherwise "inference" (the team's)."""
+        return self._bases.get(indicator_id, "inference")
+
+    @cached_property
+    def _bases(self) -> dict[str, Basis]:
+        source = _normalise(self.source)
+        found: dict[str, Basis] = {}
+        for indicator_id in self.prototype:
+            quotes = _QUOTE_RE.findall(self.reasons.get(indicator_id, ""))
+            parts = [_normalise(piece) for quote in quotes for piece in _ELLIPSIS_RE.split(quote)]
+            cited = bool(quotes) and all(part in source for part in parts if part)
+            found[indicator_id] = "document" if cited else "inference"
+        return found
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """Two answers that cannot both be true of one partner, e.g. agreeing that they "reach
+    decisions promptly" and that their meetings "produce few decisions"."""
+
+    first: str
+    first_side: Side
+    second: str
+    second_side: Side
+    reason: str = ""
+
 
 @dataclass(frozen=True)
 class Typology:
@@ -76,24 +130,27 @@ class Typology:
     archetypes: tuple[Archetype, ...]
     weights: Mapping[str, float]
     weight_reasons: Mapping[str, str] = field(default_factory=dict)
+    contradictions: tuple[Contradiction, ...] = ()
 
     def indicator(self, indicator_id: str) -> Indicator:
-        for indicator in self.indicators:
-            if indicator.id == indicator_id:
-                return indicator
-        raise KeyError(indicator_id)
+        return self._indicators[indicator_id]
 
     def archetype(self, archetype_id: str) -> Archetype:
-        for archetype in self.archetypes:
-            if archetype.id == archetype_id:
-                return archetype
-        raise KeyError(archetype_id)
+        return self._archetypes[archetype_id]
 
-    @property
+    @cached_property
+    def _indicators(self) -> dict[str, Indicator]:
+        return {indicator.id: indicator for indicator in self.indicators}
+
+    @cached_property
+    def _archetypes(self) -> dict[str, Archetype]:
+        return {archetype.id: archetype for archetype in self.archetypes}
+
+    @cached_property
     def indicator_ids(self) -> tuple[str, ...]:
         return tuple(indicator.id for indicator in self.indicators)
 
-    @property
+    @cached_property
     def archetype_ids(self) -> tuple[str, ...]:
         return tuple(archetype.id for archetype in self.archetypes)
 
@@ -175,6 +232,8 @@ def typology_from_dict(data: Mapping[str, Any], *, source: str = "<data>") -> Ty
                 statement=_require(item, "statement", str, where),
                 help=_optional_str(item, "help", where),
                 short=_optional_str(item, "short", where),
+                self_text=_optional_str(item, "self_text", where),
+                self_short=_optional_str(item, "self_short", where),
             )
         )
         weights[indicator_id] = weight
@@ -237,6 +296,7 @@ def typology_from_dict(data: Mapping[str, Any], *, source: str = "<data>") -> Ty
         )
     if len(archetypes) < 2:
         raise TypologyError(f"{source}: a typology needs at least two archetypes")
+    contradictions = _contradictions(data, weights, source)
 
     return Typology(
         id=typology_id,
@@ -247,7 +307,29 @@ def typology_from_dict(data: Mapping[str, Any], *, source: str = "<data>") -> Ty
         archetypes=tuple(archetypes),
         weights=weights,
         weight_reasons=weight_reasons,
+        contradictions=contradictions,
     )
+
+
+def _contradictions(
+    data: Mapping[str, Any], known: Mapping[str, float], source: str
+) -> tuple[Contradiction, ...]:
+    if "contradictions" not in data:
+        return ()
+    found = []
+    for position, item in enumerate(_table_list(data, "contradictions", source)):
+        where = f"{source}: contradictions[{position}]"
+        sides: dict[str, Any] = {}
+        for key in ("first", "second"):
+            indicator_id = _require(item, key, str, where)
+            if indicator_id not in known:
+                raise TypologyError(f"{where} '{key}': unknown indicator {indicator_id!r}")
+            side = _require(item, f"{key}_side", str, where)
+            if side not in ("agree", "disagree"):
+                raise TypologyError(f"{where} '{key}_side': must be agree or disagree")
+            sides[key], sides[f"{key}_side"] = indicator_id, side
+        found.append(Contradiction(**sides, reason=_optional_str(item, "reason", where)))
+    return tuple(found)
 
 
 def load_typology(path: str | Path) -> Typology:

@@ -14,23 +14,46 @@ def _verdict_line(typology: Typology, result: Profile) -> str:
         return f"Best match: {typology.archetype(result.best).name} ({confidence})."
     if result.verdict == "mixed":
         names = " / ".join(typology.archetype(key).name for key in result.leading)
+        if result.raters_disagree:
+            return f"Mixed: colleagues disagree between {names} ({confidence})."
         return f"Mixed: close between {names} ({confidence})."
+    if result.grounds == "flagged":
+        return "Not enough evidence: the answers were set aside (see the flags)."
     return f"Not enough evidence yet ({result.answered} answered of {len(typology.indicators)})."
 
 
+def _section(title: str, lines: tuple[str, ...] | list[str]) -> list[str]:
+    return ["", title, *(f"  - {line}" for line in lines)] if lines else []
+
+
 def render_profile(typology: Typology, result: Profile) -> str:
-    """Verdict, fits as a bar chart, reasons, disagreements and the questions to ask next."""
-    lines = [f"{typology.name} (v{typology.version})", _verdict_line(typology, result), ""]
-    lines.append("Fit with each archetype:")
+    """Verdict and why (for, against, unknown), fits, disagreements and what to ask next."""
+    raters = result.rater_count
+    lines = [
+        f"{typology.name} (v{typology.version})",
+        _verdict_line(typology, result),
+        result.summary,
+        f"{result.answered} of {len(typology.indicators)} statements answered,"
+        f" by {raters} rater{'' if raters == 1 else 's'}"
+        + (f" ({', '.join(result.set_aside)} set aside)." if result.set_aside else "."),
+    ]
+    if result.verdict != "insufficient":
+        lines.append(f"Confidence {result.confidence_meaning}")
+    lines += _section("Flagged answers (not used):", [f"{f.message}." for f in result.flags])
+    lines += _section("Points to it:", result.points_to)
+    lines += _section("Points against it:", result.points_against)
+    lines += _section("Unknown (not answered):", result.unknown[:6])
+    lines += ["", "Fit with each archetype:"]
     width = max(len(archetype.name) for archetype in typology.archetypes)
     for archetype_id, fit in result.ranked():
         filled = round(fit * BAR_WIDTH)
         bar = "#" * filled + "." * (BAR_WIDTH - filled)
         name = typology.archetype(archetype_id).name
         lines.append(f"  {name:<{width}}  {bar}  {round(fit * 100):3d}%")
-    if result.reasons:
-        lines += ["", "Why:"]
-        lines += [f"  - {reason}" for reason in result.reasons]
+    lines.append(
+        "  (Each reason says whether the expectation quotes the founding document"
+        " or is our inference.)"
+    )
     if result.disagreements:
         lines += ["", "Where raters disagree:"]
         for item in result.disagreements:

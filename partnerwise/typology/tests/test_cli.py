@@ -16,7 +16,9 @@ def test_text_output_for_one_rater() -> None:
     assert "Best match: Megalomaniac" in output
     assert "Fit with each archetype:" in output
     assert "#" in output
-    assert "Why:" in output
+    assert "Points to it:" in output
+    assert "6 of 19 statements answered, by 1 rater." in output
+    assert "(founding document)" in output
     assert "Questions that would settle it:" in output
     # Next questions are shown as full statements.
     assert (
@@ -66,6 +68,16 @@ def test_text_output_shows_disagreements() -> None:
     assert "Ali: disagree, Sam: strongly agree" in output
 
 
+def test_json_keeps_its_keys_and_adds_the_evidence_split() -> None:
+    neutral = {"answers": dict.fromkeys(["power", "size_gap", "gov_prime", "sets_terms"], 3)}
+    data = json.loads(classify(json.dumps(neutral), source="in.json", as_json=True))
+    assert data["verdict"] == "insufficient"
+    assert data["reasons"] and "not evidence" in data["summary"]
+    for key in ("points_to", "points_against", "unknown", "flags", "rater_count", "stability"):
+        assert key in data
+    assert data["confidence"] == 0
+
+
 def test_other_typology() -> None:
     answers = {
         "answers": {"info_exchange": 5, "alter_activities": 1, "share_resources": 1, "trust": 2}
@@ -109,6 +121,18 @@ def test_other_typology() -> None:
         (
             '{"raters": [{"name": "A", "answers": {}}, {"name": "A", "answers": {}}]}',
             "input.json: raters[1] ('A'): name: another rater has this name",
+        ),
+        (
+            '{"raters": [{"name": "Sam", "answers": {}}, {"name": " sam ", "answers": {}}]}',
+            "input.json: raters[1] (' sam '): name: another rater has this name",
+        ),
+        (
+            '{"answers": {"power": 5, "slack": 1, "power": 2}}',
+            "input.json: duplicate key 'power': each key may appear once in an object",
+        ),
+        (
+            '{"answers": {"power": 5}, "answers": {"power": 1}}',
+            "input.json: duplicate key 'answers'",
         ),
         ('{"raters": [{"name": "A"}]}', "input.json: raters[0] ('A'): missing 'answers'"),
     ],

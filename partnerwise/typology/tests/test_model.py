@@ -37,6 +37,7 @@ V1_INDICATORS = [
     "decisive",
     "togetherness",
     "sociable",
+    "pleasant",
     "user_focus",
 ]
 

@@ -1,4 +1,9 @@
-"""Realistic partner situations (vignettes.toml): the engine must name the right archetype."""
+"""Realistic partner situations: the engine must name the right archetype, scored strictly.
+
+Strict: an archetype counts as right only as a `match` for it, "mixed" only where "mixed" is
+expected (between the expected archetypes, when given). The same rule as
+`python -m partnerwise.typology.score`, which prints these scores.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Any
 import pytest
 
 from partnerwise.typology import Profile, Rater, get_shipped, profile
+from partnerwise.typology.score import judge
 
 
 def _load(name: str) -> list[dict[str, Any]]:
@@ -20,21 +26,26 @@ def _load(name: str) -> list[dict[str, Any]]:
 VIGNETTES = _load("vignettes.toml")
 # Written by another engineer after the engine was finished, never used for tuning.
 REVIEW_VIGNETTES = _load("vignettes_review.toml")
+# Engine v2's tuning cases: neutral, straight-lined and contradictory answers, several raters.
+V2_VIGNETTES = _load("vignettes_v2.toml")
 REQUIRED_ACCURACY = 0.9
 
 
 def _classify(vignette: dict[str, Any]) -> Profile:
-    return profile(get_shipped("default"), [Rater("rater", vignette["answers"])])
+    if "raters" in vignette:
+        raters = [Rater(item["name"], item["answers"]) for item in vignette["raters"]]
+    else:
+        raters = [Rater("rater", vignette["answers"])]
+    return profile(get_shipped("default"), raters)
 
 
 def _correct(vignette: dict[str, Any]) -> bool:
-    result = _classify(vignette)
-    expected: str = vignette["expect"]
-    if expected == "insufficient":
-        return result.verdict == "insufficient"
-    if result.verdict == "match":
-        return result.best == expected
-    return result.verdict == "mixed" and expected in result.leading
+    return judge(vignette, _classify(vignette))
+
+
+def test_strict_scoring_does_not_count_mixed_with_the_leader_as_right() -> None:
+    mixed = profile(get_shipped("default"), [Rater("r", {"power": 5, "size_gap": 5})])
+    assert not judge({"expect": "megalomaniac"}, mixed)
 
 
 @pytest.mark.parametrize("holdout", [False, True], ids=["tuned", "held-out"])
@@ -48,6 +59,14 @@ def test_vignette_accuracy(holdout: bool) -> None:
 def test_review_vignette_accuracy() -> None:
     wrong = [v["id"] for v in REVIEW_VIGNETTES if not _correct(v)]
     accuracy = 1 - len(wrong) / len(REVIEW_VIGNETTES)
+    assert accuracy >= REQUIRED_ACCURACY, f"{accuracy:.0%} correct; wrong: {wrong}"
+
+
+@pytest.mark.parametrize("multi", [False, True], ids=["single rater", "several raters"])
+def test_v2_vignette_accuracy(multi: bool) -> None:
+    cases = [v for v in V2_VIGNETTES if ("raters" in v) == multi]
+    wrong = [v["id"] for v in cases if not _correct(v)]
+    accuracy = 1 - len(wrong) / len(cases)
     assert accuracy >= REQUIRED_ACCURACY, f"{accuracy:.0%} correct; wrong: {wrong}"
 
 
