@@ -30,6 +30,11 @@ class Typology(models.Model):
     name = models.CharField(max_length=200)
     version = models.PositiveIntegerField(default=1)
     description = models.TextField(blank=True)
+    contradictions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Pairs of answers that cannot both be true of one partner (engine format).",
+    )
 
     objects = TypologyQuerySet.as_manager()
 
@@ -63,6 +68,10 @@ class Indicator(models.Model):
     key = models.SlugField(max_length=50)
     statement = models.CharField(max_length=300)
     short = models.CharField(max_length=200, blank=True, help_text="Used in reasons.")
+    self_text = models.CharField(
+        max_length=300, blank=True, help_text='The statement about ourselves ("We ...").'
+    )
+    self_short = models.CharField(max_length=200, blank=True)
     help = models.TextField(blank=True)
     weight = models.FloatField(default=1.0)
     weight_reason = models.TextField(blank=True)

@@ -79,7 +79,11 @@ def profile_for(
     assessments = latest_per_rater(
         _assessments(workspace, partnership, subject, typology, rater_kind)
     )
-    return engine.profile(engine_typology(typology, workspace), raters_for(assessments))
+    return engine.profile(
+        engine_typology(typology, workspace),
+        raters_for(assessments),
+        about_us=subject.pk == workspace.organisation_id,
+    )
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ into the engine's `Typology`, with just the archetypes the workspace may see.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.db import transaction
@@ -25,6 +26,8 @@ def indicator_fields(
     return {
         "statement": indicator.statement,
         "short": indicator.short,
+        "self_text": indicator.self_text,
+        "self_short": indicator.self_short,
         "help": indicator.help,
         "weight": model.weights[indicator.id],
         "weight_reason": model.weight_reasons.get(indicator.id, ""),
@@ -57,6 +60,7 @@ def sync_shipped_typologies() -> list[Typology]:
                 "name": shipped.name,
                 "version": shipped.version,
                 "description": shipped.description,
+                "contradictions": [asdict(item) for item in shipped.contradictions],
             },
         )
         for position, indicator in enumerate(shipped.indicators):
@@ -80,7 +84,7 @@ def typology_data(row: Typology, workspace: Workspace | None) -> dict[str, Any]:
     """The engine's dict form of a typology row, with the archetypes `workspace` may see."""
     archetypes = row.archetypes.all()
     archetypes = archetypes.filter(Q(workspace__isnull=True) | Q(workspace=workspace))
-    return {
+    data: dict[str, Any] = {
         "id": row.key,
         "name": row.name,
         "version": row.version,
@@ -90,6 +94,8 @@ def typology_data(row: Typology, workspace: Workspace | None) -> dict[str, Any]:
                 "id": i.key,
                 "statement": i.statement,
                 "short": i.short,
+                "self_text": i.self_text,
+                "self_short": i.self_short,
                 "help": i.help,
                 "weight": i.weight,
                 "weight_reason": i.weight_reason,
@@ -109,6 +115,9 @@ def typology_data(row: Typology, workspace: Workspace | None) -> dict[str, Any]:
             for a in archetypes
         ],
     }
+    if row.contradictions:
+        data["contradictions"] = row.contradictions
+    return data
 
 
 def engine_typology(row: Typology, workspace: Workspace | None) -> engine.Typology:

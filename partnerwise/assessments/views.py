@@ -175,6 +175,7 @@ def describe(profile: engine.Profile, model: engine.Typology) -> dict[str, Any]:
     """What the templates need from a profile, in plain words."""
     names = {a.id: a.name for a in model.archetypes}
     statements = {i.id: i.statement for i in model.indicators}
+    insufficient = profile.verdict == "insufficient"
     fits = [
         {
             "id": key,
@@ -194,7 +195,17 @@ def describe(profile: engine.Profile, model: engine.Typology) -> dict[str, Any]:
     return {
         "profile": profile,
         "verdict": verdict,
-        "confidence": round(profile.confidence * 100),
+        "summary": profile.summary,
+        "confidence": None if insufficient else round(profile.confidence * 100),
+        "confidence_meaning": profile.confidence_meaning,
+        "answered": profile.answered,
+        "statements": len(model.indicators),
+        "rater_count": profile.rater_count,
+        "points_to": profile.points_to,
+        "points_against": profile.points_against,
+        "unknown": profile.unknown,
+        "flags": [flag.message for flag in profile.flags],
+        "rater_verdicts": sorted(profile.rater_verdicts.items()),
         "fits": fits,
         "reasons": profile.reasons,
         "disagreements": [

@@ -34,7 +34,7 @@ def test_sync_is_idempotent_and_round_trips_to_the_engine(db: None) -> None:
     sync_shipped_typologies()
     sync_shipped_typologies()
     assert Typology.objects.filter(workspace=None).count() == 2
-    assert Indicator.objects.filter(typology=default_typology()).count() == 18
+    assert Indicator.objects.filter(typology=default_typology()).count() == 19
     rebuilt = engine_typology(default_typology(), None)
     shipped = get_shipped("default")
     assert rebuilt.weights == shipped.weights

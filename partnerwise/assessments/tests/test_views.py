@@ -38,7 +38,7 @@ def test_a_rating_is_stored_with_dont_knows_and_evidence(cast: Cast, client: Cli
     client.force_login(cast.editor)
     url = reverse("assess", args=["hope", cast.partnership.pk, cast.prime.pk])
     page = client.get(url).content.decode()
-    assert page.count('type="radio"') == 18 * 6
+    assert page.count('type="radio"') == 19 * 6
     response = client.post(
         url, answers({**BIG_BEAST, "slack": "dk"}, evidence_power="They chair every board")
     )
@@ -83,7 +83,8 @@ def test_profile_shows_fits_verdict_reasons_and_disagreement(cast: Cast, client:
     text = page.content.decode()
     assert "Big beasts" in text
     assert text.count("<meter") == 5
-    assert "from 2 raters: Alex, Sam" in text
+    assert "answered, by 2 raters (Alex, Sam)." in text
+    assert "Points to it" in text and "Points against it" in text and "Not known yet" in text
     assert "Where raters disagree" in text
     assert "cut partners some slack. \u2013 Alex: agree; Sam: strongly disagree" in text
     assert "Questions that would settle it" in text
