@@ -151,6 +151,18 @@ class CharityAnnualReturn(_RegisterTable):
         return f"{self.registered_number} {self.fin_period_end}"
 
 
+class RegisterTable(models.Model):
+    """The extract date of the last import of each register table, so an older extract of
+    any table is refused, not only of the charity table."""
+
+    table = models.CharField(max_length=60, unique=True)
+    extract_date = models.DateField()
+    imported = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.extract_date}"
+
+
 class SearchName(models.Model):
     """A name an organisation is known by, normalised for prefix search.
 

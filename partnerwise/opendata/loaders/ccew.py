@@ -111,6 +111,7 @@ def load(paths: Iterable[Path], report: ImportReport) -> None:
     extracts = open_files(paths, report)
     if not extracts:
         raise ImportFailed("none of the files is a register table this importer reads")
+    dates = _check_extract_dates(extracts)
     other_names_changed = False
     with connection.cursor() as cursor:
         lock(cursor, Organisation, Identifier)
@@ -128,6 +129,32 @@ def load(paths: Iterable[Path], report: ImportReport) -> None:
                 other_names_changed |= changed and extract.table == "charity_other_names"
         if other_names_changed:
             refresh_search_names(cursor, report)
+    stored = dict(od.RegisterTable.objects.values_list("table", "extract_date"))
+    for table_name, extract_date in dates.items():
+        if stored.get(table_name) != extract_date:  # a re-import changes nothing
+            od.RegisterTable.objects.update_or_create(
+                table=table_name, defaults={"extract_date": extract_date}
+            )
+
+
+def _check_extract_dates(extracts: list[ExtractFile]) -> dict[str, dt.date]:
+    """Refuse a table older than the one already imported (any table: an older child table
+    would replace newer rows as surely as an older charity table)."""
+    stored = dict(od.RegisterTable.objects.values_list("table", "extract_date"))
+    dates: dict[str, dt.date] = {}
+    for extract in extracts:
+        text = extract.extract_date()
+        if text is None:
+            continue
+        incoming = dt.date.fromisoformat(text)
+        before = stored.get(extract.table)
+        if before and incoming < before:
+            raise ImportFailed(
+                f"{extract.path.name}: {extract.table} extract of {incoming} is older than the "
+                f"one already imported ({before}); importing it would undo newer changes"
+            )
+        dates[extract.table] = incoming
+    return dates
 
 
 def _good_rows(extract: ExtractFile, report: ImportReport) -> Iterator[tuple[Any, ...] | CopyRows]:

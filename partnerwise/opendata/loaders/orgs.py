@@ -25,7 +25,7 @@ from partnerwise.opendata.loaders import ImportReport, progress
 from partnerwise.opendata.loaders.sql import Stage, execute, table
 from partnerwise.opendata.models import SearchName, SourceKey
 from partnerwise.opendata.names import normalise_name
-from partnerwise.opendata.readers import BadRecord, Row
+from partnerwise.opendata.readers import BadRecord, Note, Row
 from partnerwise.organisations.identifiers import IdentifierError, parse_org_id
 from partnerwise.organisations.models import Identifier, Kind, Organisation
 
@@ -56,6 +56,13 @@ def _number_org_id(
 
 
 def charity_org_id(number: object, report: ImportReport, file: str, position: str) -> str | None:
+    """A charity number column's org-id: Scottish (SC...) and Northern Irish (NIC...)
+    numbers appear in the same column as English and Welsh ones."""
+    text = "".join(str(number or "").split()).upper()
+    if text.startswith("SC") and text[2:].isdigit():
+        return _number_org_id("GB-SC", text, report, file, position)
+    if text.startswith("NIC") and text[3:].isdigit():
+        return _number_org_id("GB-NIC", text[3:], report, file, position)
     return _number_org_id("GB-CHC", number, report, file, position)
 
 
@@ -208,10 +215,26 @@ class Removals:
         self.noun = noun
         self.report = report
         self.stage = Stage(cursor, f"pw_seen_{noun}", [("seen_key", "VARCHAR(400)")])
+        # Indexed from the start: each batch asks which of its keys an earlier batch gave.
+        self.stage.index("seen_key")
         self._files: dict[str, int] = {}  # file name -> records skipped as bad
 
     def seen(self, keys: Iterable[str]) -> None:
         self.stage.extend((key,) for key in keys)
+
+    def read_before(self, keys: Iterable[str]) -> set[str]:
+        """Which of `keys` an earlier batch of this run gave already (a repeated id, or a
+        later release of the same award)."""
+        keys = list(keys)
+        if not keys or (not self.stage.rows and not self.stage.pending):
+            return set()
+        self.stage.flush()
+        placeholders = ", ".join(["%s"] * len(keys))
+        self.cursor.execute(
+            f"SELECT DISTINCT seen_key FROM {self.stage.name} WHERE seen_key IN ({placeholders})",
+            keys,
+        )
+        return {row[0] for row in self.cursor.fetchall()}
 
     def file_read(self, name: str, *, skipped: int) -> None:
         self._files[name] = self._files.get(name, 0) + skipped
@@ -219,7 +242,7 @@ class Removals:
     def load_files(
         self,
         paths: Iterable[Path],
-        read: Callable[[Path], Iterable[Row | BadRecord]],
+        read: Callable[[Path], Iterable[Row | BadRecord | Note]],
         load_batch: Callable[[list[Row]], None],
         size: int,
     ) -> None:
@@ -234,7 +257,7 @@ class Removals:
         self.mark()
 
     def mark(self) -> None:
-        self.stage.index("seen_key")
+        self.stage.flush()
         stored, today = table(self.model), timezone.localdate()
         key = connection.ops.quote_name(self.key)
         for name, skipped in self._files.items():

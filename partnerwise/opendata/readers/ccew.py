@@ -164,6 +164,24 @@ class ExtractFile:
     def rows(self) -> Iterator[Row | BadRecord]:
         return read_rows(self)
 
+    def extract_date(self) -> str | None:
+        """The `date_of_extract` of the table's first row (every row has the same), as an
+        ISO date; None when the first row gives none (reading the rows says what is wrong)."""
+        try:
+            with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as raw:
+                if self.encoding == "json":
+                    first = next(ijson.items(_SkipBom(raw), "item"), None)
+                else:
+                    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+                    reader = csv.DictReader(
+                        text, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\"
+                    )
+                    first = next(reader, None)
+            value = first.get("date_of_extract") if isinstance(first, dict) else None
+            return to_iso_date(value)
+        except (FieldError, ValueError, csv.Error, zipfile.BadZipFile, zlib.error, EOFError):
+            return None
+
 
 _MEMBER = re.compile(r"(?:^|/)publicextract\.([a-z_]+)\.(json|txt)$", re.IGNORECASE)
 

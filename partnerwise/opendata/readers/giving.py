@@ -14,6 +14,7 @@ flattentool writes them ("Recipient Org:Identifier"), or flattentool's path head
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -26,7 +27,16 @@ from typing import Any
 import ijson
 from jsonschema import Draft202012Validator, FormatChecker
 
-from partnerwise.opendata.readers import BadRecord, FieldError, Row, SourceError, to_decimal
+from partnerwise.opendata.readers import (
+    BadRecord,
+    FieldError,
+    Row,
+    SourceError,
+    json_error,
+    to_bool,
+    to_decimal,
+    to_iso_date,
+)
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "data" / "360-giving-schema.json"
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
@@ -103,6 +113,53 @@ def title_paths() -> dict[str, str]:
     return paths
 
 
+@lru_cache(maxsize=1)
+def path_types() -> dict[str, str]:
+    """JSON path (list positions as 0) -> the schema's type for the value there."""
+    types: dict[str, str] = {}
+
+    def walk(properties: dict[str, Any], prefix: str, depth: int) -> None:
+        for key, raw in properties.items():
+            node = _resolve(raw)
+            kind = node.get("type")
+            kind = next((k for k in kind if k != "null"), None) if isinstance(kind, list) else kind
+            if kind == "array" and isinstance(node.get("items"), dict) and depth < 3:
+                items = _resolve(node["items"])
+                if "properties" in items:
+                    walk(items["properties"], f"{prefix}{key}/0/", depth + 1)
+                    continue
+            if kind == "object" and "properties" in node and depth < 3:
+                walk(node["properties"], f"{prefix}{key}/", depth + 1)
+                continue
+            if isinstance(kind, str):
+                date_time = node.get("format") == "date-time"
+                types[f"{prefix}{key}"] = "date-time" if date_time else kind
+
+    walk(schema()["properties"], "", 0)
+    return types
+
+
+_POSITION = re.compile(r"/\d+(?=/|$)")
+
+
+def _as_schema_type(path: str, value: Any) -> Any:
+    """A spreadsheet cell as the type the schema wants there, as flattentool converts it:
+    Excel stores a charity number or a postcode typed as digits as a number (1082947.0)."""
+    kind = path_types().get(_POSITION.sub("/0", path))
+    if isinstance(value, dt.datetime):
+        return value.isoformat() if kind == "date-time" else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if kind in ("string", "date-time") and not isinstance(value, (str, bool)) and isinstance(value, (int, float)):
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+    if kind == "boolean" and isinstance(value, str):
+        with contextlib.suppress(FieldError):
+            return to_bool(value)
+    return value
+
+
 def _set_path(target: dict[str, Any], path: str, value: Any) -> None:
     parts = path.split("/")
     node: Any = target
@@ -133,11 +190,11 @@ def _uk_date(value: Any, field: str, notes: list[tuple[str, str]]) -> Any:
         return value
     day, month, year = (int(part) for part in match.groups())
     if month > 12:
-        raise FieldError(f"{value!r} is not a day/month/year date")
+        raise FieldError(f"{value!r} is not a day/month/year date", field)
     try:
         iso = dt.date(year, month, day).isoformat()
     except ValueError:
-        raise FieldError(f"{value!r} is not a real date") from None
+        raise FieldError(f"{value!r} is not a real date", field) from None
     notes.append((f"{field} written dd/mm/yyyy, read as day/month/year", f"{value} -> {iso}"))
     return iso
 
@@ -179,9 +236,21 @@ def repair(grant: dict[str, Any]) -> list[tuple[str, str]]:
                             period[key] = _uk_date(period[key], f"{field}/{key}", notes)
     for field in ("amountAwarded", "amountAppliedFor", "amountDisbursed"):
         value = grant.get(field)
-        if isinstance(value, str):
-            grant[field] = to_decimal(value)
-            notes.append((f"{field} written as text, read as a number", value))
+        try:
+            if isinstance(value, str):
+                grant[field] = to_decimal(value)
+                notes.append((f"{field} written as text, read as a number", value))
+            elif value is not None:
+                to_decimal(value)  # too large for the database is a bad record
+        except FieldError as problem:
+            raise FieldError(str(problem), field) from None
+    # A date the schema's pattern lets through but the calendar does not (30 February).
+    value = grant.get("awardDate")
+    if isinstance(value, str) and value.strip():
+        try:
+            to_iso_date(value)
+        except FieldError as problem:
+            raise FieldError(str(problem), "awardDate") from None
     return notes
 
 
@@ -211,7 +280,7 @@ def check(grant: Any, file: str, position: str) -> Row | BadRecord:
     try:
         notes = repair(grant)
     except FieldError as problem:
-        return BadRecord(file, position, _first_date_field(grant), str(problem))
+        return BadRecord(file, position, problem.field, str(problem))
     missing = _missing(grant)
     if missing:
         return BadRecord(file, position, missing, "missing; every grant needs one")
@@ -232,14 +301,6 @@ def check(grant: Any, file: str, position: str) -> Row | BadRecord:
             f"{file}: grant to an individual, no organisation to link\x00{position}"
         )
     return row
-
-
-def _first_date_field(grant: dict[str, Any]) -> str:
-    for field in _DATE_FIELDS:
-        value = grant.get(field)
-        if isinstance(value, str) and _UK_DATE.match(value.strip()):
-            return field
-    return "plannedDates"
 
 
 def read_grants(path: Path) -> Iterator[Row | BadRecord]:
@@ -264,10 +325,7 @@ def _json_grants(path: Path) -> Iterator[Row | BadRecord]:
             for count, grant in enumerate(ijson.items(raw, "grants.item"), start=1):
                 yield check(grant, file, f"grant {count}")
     except ijson.JSONError as error:
-        detail = str(error).strip().splitlines()[0] if str(error).strip() else "invalid JSON"
-        raise SourceError(
-            f"{file}: broken JSON after grant {count} ({detail}); is the file cut off or not UTF-8?"
-        ) from None
+        raise SourceError(f"{file}: {json_error(error, f'grant {count}')}") from None
     except OSError as error:
         raise SourceError(f"{file}: cannot be read ({error})") from None
     if count == 0:
@@ -300,13 +358,9 @@ def _sheet_rows(rows: Iterator[list[Any]], file: str, line_of: Any) -> Iterator[
         grant: dict[str, Any] = {}
         for path, value in zip(mapped, values, strict=False):
             if path and value not in (None, ""):
-                if isinstance(value, dt.datetime):
-                    value = value.date().isoformat()
-                elif isinstance(value, dt.date):
-                    value = value.isoformat()
-                elif isinstance(value, str):
+                if isinstance(value, str):
                     value = value.strip()
-                _set_path(grant, path, value)
+                _set_path(grant, path, _as_schema_type(path, value))
         yield check(grant, file, f"line {line_of(count)}")
 
 
