@@ -12,6 +12,8 @@ without comparing column by column.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -305,6 +307,42 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Merger(models.Model):
+    """One charity's property transferred to another (the Charity Commission's register of
+    mergers): a dated relationship between two organisations, never one organisation.
+
+    Each side is kept as its org-id and name as published (a transferor may be an
+    unregistered body with no org-id); pages find the organisations by identifier, so a
+    merger reads the same before and after either side is imported or merged.
+    """
+
+    key = models.CharField(max_length=400, unique=True)
+    transferor = models.CharField(max_length=80, blank=True, db_index=True)
+    transferor_name = models.CharField(max_length=300, blank=True)
+    transferee = models.CharField(max_length=80, blank=True, db_index=True)
+    transferee_name = models.CharField(max_length=300, blank=True)
+    transferred_on = models.DateField(
+        null=True, blank=True, help_text="When the property was transferred."
+    )
+    vesting_declared_on = models.DateField(null=True, blank=True)
+    registered_on = models.DateField(
+        null=True, blank=True, help_text="When the merger was entered on the register."
+    )
+    source = models.CharField(max_length=200, blank=True)
+    source_file = models.CharField(max_length=300)
+    row_hash = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["-transferred_on", "key"]
+
+    def __str__(self) -> str:
+        return f"{self.transferor_name} -> {self.transferee_name}"
+
+    @property
+    def date(self) -> Any:
+        return self.transferred_on or self.registered_on
 
 
 class MatchStatus(models.TextChoices):

@@ -150,7 +150,11 @@ def _as_schema_type(path: str, value: Any) -> Any:
         return value.isoformat() if kind == "date-time" else value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if kind in ("string", "date-time") and not isinstance(value, (str, bool)) and isinstance(value, (int, float)):
+    if (
+        kind in ("string", "date-time")
+        and not isinstance(value, (str, bool))
+        and isinstance(value, (int, float))
+    ):
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
         return str(value)

@@ -1,4 +1,7 @@
-"""`{% load opendata_tags %}{% organisation_open_data organisation us %}` on a page."""
+"""`{% load opendata_tags %}{% organisation_open_data organisation us %}` on a page.
+
+A view can pass `partnerwise.opendata.page.open_data_context(...)` and include the partial
+itself instead; this tag builds the same context."""
 
 from __future__ import annotations
 
@@ -6,13 +9,7 @@ from typing import Any
 
 from django import template
 
-from partnerwise.opendata.directory import (
-    buyers_of,
-    co_suppliers,
-    funders_of,
-    register_facts,
-    suggested_facts,
-)
+from partnerwise.opendata.page import open_data_context
 from partnerwise.organisations.models import Organisation
 
 register = template.Library()
@@ -23,11 +20,4 @@ def organisation_open_data(
     organisation: Organisation, us: Organisation | None = None, limit: int = 10
 ) -> dict[str, Any]:
     """What open data says about an organisation: register facts, suggestions, money."""
-    return {
-        "organisation": organisation,
-        "facts": register_facts(organisation),
-        "suggestions": suggested_facts(organisation, relative_to=us),
-        "funders": funders_of(organisation, limit=limit),
-        "buyers": buyers_of(organisation, limit=limit),
-        "co_suppliers": co_suppliers(organisation, limit=limit),
-    }
+    return open_data_context(organisation, us, limit)
