@@ -26,7 +26,7 @@ from partnerwise.opendata.loaders.sql import Stage, execute, table
 from partnerwise.opendata.models import SearchName, SourceKey
 from partnerwise.opendata.names import normalise_name
 from partnerwise.opendata.readers import BadRecord, Note, Row
-from partnerwise.organisations.identifiers import IdentifierError, parse_org_id
+from partnerwise.organisations.identifiers import IdentifierError, make_org_id, parse_org_id
 from partnerwise.organisations.models import Identifier, Kind, Organisation
 
 # Schemes that name a registered body, tried before a publisher's own ids.
@@ -47,12 +47,18 @@ def org_id(value: object, report: ImportReport, file: str, position: str) -> str
 def _number_org_id(
     scheme: str, number: object, report: ImportReport, file: str, position: str
 ) -> str | None:
+    """The org-id for a number given in a scheme's own column (`charityNumber`), by the same
+    rules as a whole org-id (organisations/identifiers.py)."""
     if number in (None, ""):
         return None
     text = str(number).strip()
     # Some publishers put the whole org-id in the number column.
     text = text[len(scheme) + 1 :] if text.upper().startswith(scheme + "-") else text
-    return org_id(f"{scheme}-{text}", report, file, position)
+    try:
+        return str(make_org_id(scheme, text))
+    except IdentifierError as error:
+        report.warn(f"{file}: identifier not usable, ignored\x00{position}: {error}")
+        return None
 
 
 def charity_org_id(number: object, report: ImportReport, file: str, position: str) -> str | None:
