@@ -54,6 +54,8 @@ class RegisterCharity(models.Model):
     latest_income = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
     latest_expenditure = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
     company_number = models.CharField(max_length=20, blank=True)
+    insolvent = models.BooleanField(null=True, blank=True)
+    in_administration = models.BooleanField(null=True, blank=True)
     website = models.CharField(max_length=500, blank=True)
     is_cio = models.BooleanField(null=True, blank=True)
     activities = models.TextField(blank=True)
@@ -135,6 +137,8 @@ class CharityAnnualReturn(_RegisterTable):
     latest_submitted = models.BooleanField(null=True, blank=True)
     fin_period_start = models.DateField(null=True, blank=True)
     fin_period_end = models.DateField(null=True, blank=True)
+    return_due = models.DateField(null=True, blank=True)
+    return_received = models.DateField(null=True, blank=True)
     total_income = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
     total_expenditure = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
     receives_govt_contracts = models.BooleanField(null=True, blank=True)
@@ -163,6 +167,44 @@ class RegisterTable(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table} {self.extract_date}"
+
+
+class CharityAccounts(_RegisterTable):
+    """Part B of an annual return (charities with income over £500,000): the accounts'
+    totals and reserves."""
+
+    fin_period_order = models.IntegerField(default=0)
+    latest_submitted = models.BooleanField(null=True, blank=True)
+    fin_period_start = models.DateField(null=True, blank=True)
+    fin_period_end = models.DateField(null=True, blank=True)
+    total_income = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    total_expenditure = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    reserves = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["registered_number", "-fin_period_end"]
+
+    def __str__(self) -> str:
+        return f"{self.registered_number} {self.fin_period_end}"
+
+
+class CharityReturnHistory(_RegisterTable):
+    """One year of a charity's annual return history (about five years a charity): income,
+    spending, and when the return was due and received."""
+
+    fin_period_start = models.DateField(null=True, blank=True)
+    fin_period_end = models.DateField(null=True, blank=True)
+    return_due = models.DateField(null=True, blank=True)
+    return_received = models.DateField(null=True, blank=True)
+    accounts_received = models.DateField(null=True, blank=True)
+    total_income = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    total_expenditure = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["registered_number", "-fin_period_end"]
+
+    def __str__(self) -> str:
+        return f"{self.registered_number} {self.fin_period_end}"
 
 
 class SearchName(models.Model):

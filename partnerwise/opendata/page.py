@@ -17,17 +17,19 @@ from partnerwise.opendata.directory import (
     suggested_facts,
 )
 from partnerwise.opendata.mergers import mergers_of
+from partnerwise.opendata.signs import register_signs
 from partnerwise.organisations.models import Organisation
 
 
 def open_data_context(
     organisation: Organisation, us: Organisation | None = None, limit: int = 10
 ) -> dict[str, Any]:
-    """Register facts, mergers, suggestions and money for one organisation; `us` is the
-    workspace's own organisation (for the size comparison), if known."""
+    """Register facts and warning signs, mergers, suggestions and money for one
+    organisation; `us` is the workspace's own organisation (for the size comparison)."""
     return {
         "organisation": organisation,
         "facts": register_facts(organisation),
+        "register_signs": register_signs(organisation),
         "mergers": mergers_of(organisation),
         "suggestions": suggested_facts(organisation, relative_to=us),
         "funders": funders_of(organisation, limit=limit),

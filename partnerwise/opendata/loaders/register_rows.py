@@ -33,6 +33,8 @@ CHARITY_FIELDS = [
     "latest_income",
     "latest_expenditure",
     "company_number",
+    "insolvent",
+    "in_administration",
     "website",
     "is_cio",
     "activities",
