@@ -43,6 +43,13 @@ FIELDS = [
     "source_file",
     "row_hash",
 ]
+# A grant's content, for its row_hash: the organisations by id (reading `funder` would
+# fetch the organisation, a query per grant).
+HASHED = [
+    "funder_id" if name == "funder" else "recipient_id" if name == "recipient" else name
+    for name in FIELDS
+    if name not in {"row_hash", "source_file"}
+]
 # Written with FIELDS but not part of a grant's content (so not in its row_hash).
 STATE = ["in_latest_file", "removed_on"]
 
@@ -140,10 +147,7 @@ def _load_batch(
             programme=str(programme)[:300],
             source_file=row.file,
         )
-        grant.row_hash = row_hash(
-            [getattr(grant, name) for name in FIELDS if name not in {"row_hash", "source_file"}]
-            + [grant.funder_id, grant.recipient_id]
-        )
+        grant.row_hash = row_hash([getattr(grant, name) for name in HASHED])
         if grant.grant_id in grants:
             report.warn(f"{row.file}: grant id given twice, the later one kept\x00{grant.grant_id}")
         grants[grant.grant_id] = grant

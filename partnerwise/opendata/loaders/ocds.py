@@ -68,6 +68,13 @@ FIELDS = [
     "source_file",
     "row_hash",
 ]
+# An award's content, for its row_hash: the organisations by id (reading `buyer` would
+# fetch the organisation, a query per award).
+HASHED = [
+    "buyer_id" if name == "buyer" else "supplier_id" if name == "supplier" else name
+    for name in FIELDS
+    if name not in {"row_hash", "source_file"}
+]
 # Written with FIELDS but not part of an award's content (so not in its row_hash).
 STATE = ["in_latest_file", "removed_on"]
 
@@ -253,10 +260,7 @@ def _load_batch(
             suitable_sme=_flag(suitability.get("sme")),
             source_file=row.file,
         )
-        item.row_hash = row_hash(
-            [getattr(item, f) for f in FIELDS if f not in {"row_hash", "source_file"}]
-            + [item.buyer_id, item.supplier_id]
-        )
+        item.row_hash = row_hash([getattr(item, name) for name in HASHED])
         earlier = awards.get(key)
         if earlier is None or _newer(item, earlier):
             awards[key] = item

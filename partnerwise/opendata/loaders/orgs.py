@@ -109,6 +109,10 @@ class Directory:
         self.created = 0
 
     def prefetch(self, refs: Iterable[OrgRef]) -> None:
+        """Look up a batch's organisations in a query or two, and create the ones nobody
+        knows yet all at once (one INSERT each for organisations, identifiers and source
+        keys, not a few queries per new organisation)."""
+        refs = list(refs)
         values: set[str] = set()
         keys: set[str] = set()
         for ref in refs:
@@ -121,6 +125,67 @@ class Directory:
         if keys:
             rows = SourceKey.objects.filter(source=self.source, key__in=keys)
             self._keys.update(rows.values_list("key", "organisation_id"))
+        self._create_new(refs)
+
+    def _create_new(self, refs: list[OrgRef]) -> None:
+        # Refs sharing an identifier or a source key are one new organisation.
+        groups: dict[str, int] = {}
+        new: list[tuple[OrgRef, list[str]]] = []
+        for ref in refs:
+            identifiers = ref.ordered()
+            if any(v in self._ids for v in identifiers) or (
+                ref.source_key and ref.source_key in self._keys
+            ):
+                continue
+            handles = [*identifiers, *([f"\x00{ref.source_key}"] if ref.source_key else [])]
+            if not handles:
+                continue
+            group = next((groups[h] for h in handles if h in groups), None)
+            if group is None:
+                group = len(new)
+                new.append((ref, identifiers))
+            for handle in handles:
+                groups.setdefault(handle, group)
+        if not new:
+            return
+        organisations = Organisation.objects.bulk_create(
+            [
+                Organisation(
+                    workspace=None,
+                    name=ref.name[:300] or (ids[0] if ids else "Unnamed organisation"),
+                    kind=ref.kind,
+                    is_vcse=ref.is_vcse,
+                    sources=[self.label],
+                )
+                for ref, ids in new
+            ]
+        )
+        self.created += len(organisations)
+        rows: list[Identifier] = []
+        source_keys: list[SourceKey] = []
+        for (ref, ids), organisation in zip(new, organisations, strict=True):
+            for value in ids:
+                if value in self._ids:
+                    continue  # given by an earlier ref of this batch to another group
+                parsed = parse_org_id(value)
+                rows.append(
+                    Identifier(
+                        organisation_id=organisation.pk,
+                        workspace=None,
+                        scheme=parsed.scheme,
+                        value=value,
+                        is_primary=value == ids[0],
+                        warning=(parsed.warning or "")[:200],
+                    )
+                )
+                self._ids[value] = organisation.pk
+            if ref.source_key and ref.source_key not in self._keys:
+                source_keys.append(
+                    SourceKey(source=self.source, key=ref.source_key, organisation=organisation)
+                )
+                self._keys[ref.source_key] = organisation.pk
+        Identifier.objects.bulk_create(rows)
+        SourceKey.objects.bulk_create(source_keys)
 
     def resolve(self, ref: OrgRef) -> int:
         identifiers = ref.ordered()

@@ -53,11 +53,47 @@ def schema() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _validator() -> Draft202012Validator:
-    # The top-level oneOf only says "recipientOrganization or recipientIndividual", which
-    # `_missing` checks with a clearer message; the rest of the schema applies as published.
-    body = {key: value for key, value in schema().items() if key != "oneOf"}
-    return Draft202012Validator(body, format_checker=_FORMATS)
+def _validators() -> dict[str, Draft202012Validator]:
+    """One validator per top-level property. The schema's top level says only "an object
+    with these properties" and, in a `oneOf`, "recipient organisation or individual", which
+    `_missing` checks with a clearer message. So checking each property on its own is the
+    whole check, and lets a value repeated across grants (the funder, a programme, a
+    recipient) be checked once."""
+    body = schema()
+    return {
+        key: Draft202012Validator({**node, "$defs": body["$defs"]}, format_checker=_FORMATS)
+        for key, node in body["properties"].items()
+    }
+
+
+# (property, repr of its value) -> its errors, for values grants repeat. Cleared when full,
+# so memory stays bounded whatever the file.
+_CHECKED: dict[tuple[str, str], list[tuple[str, str]]] = {}
+_CHECKED_MAX = 50_000
+
+
+def schema_errors(grant: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(top-level property, path, message) for each way `grant` breaks the schema."""
+    validators = _validators()
+    errors: list[tuple[str, str, str]] = []
+    for key, value in grant.items():
+        validator = validators.get(key)
+        if validator is None:
+            continue  # the standard allows other properties
+        # repr tells a number from the same digits as text, which the schema does too.
+        memo = (key, repr(value)) if isinstance(value, (list, dict)) else None
+        found = _CHECKED.get(memo) if memo else None
+        if found is None:
+            found = [
+                ("/".join([key, *map(str, error.absolute_path)]), error.message)
+                for error in validator.iter_errors(value)
+            ]
+            if memo:
+                if len(_CHECKED) >= _CHECKED_MAX:
+                    _CHECKED.clear()
+                _CHECKED[memo] = found
+        errors.extend((key, path, message) for path, message in found)
+    return errors
 
 
 _FORMATS = FormatChecker(formats=())
@@ -291,14 +327,12 @@ def check(grant: Any, file: str, position: str) -> Row | BadRecord:
     row = Row(file, position, grant)
     for kind, example in notes:
         row.warnings.append(f"{file}: {kind}\x00{example}")
-    for error in _validator().iter_errors(grant):
-        path = "/".join(str(part) for part in error.absolute_path)
-        top = str(error.absolute_path[0]) if error.absolute_path else ""
+    for top, path, message in schema_errors(grant):
         if top in _ESSENTIAL:
-            return BadRecord(file, position, path, f"{error.message[:160]} (360Giving 1.4.3)")
+            return BadRecord(file, position, path, f"{message[:160]} (360Giving 1.4.3)")
         row.warnings.append(
             f"{file}: does not follow 360Giving 1.4.3 at {path or 'top level'}\x00"
-            f"{position}: {error.message[:120]}"
+            f"{position}: {message[:120]}"
         )
     if not grant.get("recipientOrganization"):
         row.warnings.append(
