@@ -50,11 +50,12 @@ def _peak_mb() -> float:
 
 # ------------------------------------------------------------------ synthetic files
 
-WORDS = (
-    "community youth housing advice refuge food bank training employment recovery arts "
-    "health wellbeing carers older people families outreach mentoring digital skills "
-    "volunteering sport heritage environment climate transport rural urban support"
-).split()
+WORDS = [
+    "community", "youth", "housing", "advice", "refuge", "food", "bank", "training",
+    "employment", "recovery", "arts", "health", "wellbeing", "carers", "older", "people",
+    "families", "outreach", "mentoring", "digital", "skills", "volunteering", "sport",
+    "heritage", "environment", "climate", "transport", "rural", "urban", "support",
+]  # fmt: skip
 
 
 def _charity_id(rng: random.Random, number: int) -> str:
@@ -221,7 +222,8 @@ def measure_raw(kind: str, path: Path) -> dict[str, Any]:
                     copy.write_row(shape(item, org, path.name))
                     rows += 1
         else:
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+            marks = ", ".join(["%s"] * len(columns))
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
             batch: list[list[Any]] = []
             for item in _items(path, prefix):
                 batch.append(shape(item, org, path.name))
