@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, IntegerField, Max, QuerySet, Sum
+from django.db.models import Count, F, IntegerField, Max, Q, QuerySet, Sum
 from django.db.models.functions import Cast, Collate
 
 from partnerwise.opendata.models import (
@@ -160,8 +160,20 @@ class Suggestion:
     source: str
 
 
+POUNDS = "GBP"
+
+
 def _money(amount: Decimal | int | float) -> str:
     return f"£{Decimal(amount):,.0f}"
+
+
+def money(amount: Decimal | None, currency: str) -> str:
+    """An amount in its own currency: "£1,200" for pounds, "51,811,000 AMD" for others."""
+    if amount is None:
+        return ""
+    if currency == POUNDS:
+        return _money(amount)
+    return f"{Decimal(amount):,.0f} {currency or '(currency not given)'}"
 
 
 # Income ratio (theirs / ours) at or above which each answer is suggested.
@@ -211,8 +223,12 @@ def _size_gap(organisation: Organisation, us: Organisation | None) -> Suggestion
 
 
 def _gov_prime(organisation: Organisation) -> Suggestion | None:
+    # Pounds only: the threshold is in pounds, and other currencies are never summed with them.
     central = Award.objects.filter(
-        supplier=organisation, buyer_is_central_government=True, in_latest_file=True
+        supplier=organisation,
+        buyer_is_central_government=True,
+        in_latest_file=True,
+        currency=POUNDS,
     )
     summary = central.aggregate(count=Count("id"), total=Sum("value"), largest=Max("value"))
     if summary["count"]:
@@ -272,7 +288,11 @@ def _vcse(organisation: Organisation) -> Suggestion | None:
 
 @dataclass(frozen=True)
 class Relationship:
-    """Money between two organisations, summed over grants or awards."""
+    """Money between two organisations, summed over grants or awards.
+
+    `total` is in pounds only; money in other currencies is summed per currency in
+    `other_totals` ((currency, amount) pairs), never added to the pounds.
+    """
 
     organisation: Organisation
     count: int
@@ -280,34 +300,43 @@ class Relationship:
     latest: Any  # date or None
     central_government: bool = False
     via: list[str] = field(default_factory=list)  # for co-suppliers: the shared buyers
+    other_totals: list[tuple[str, Decimal]] = field(default_factory=list)
+
+    @property
+    def other_totals_shown(self) -> list[str]:
+        return [money(amount, currency) for currency, amount in self.other_totals]
 
 
 def funders_of(organisation: Organisation, limit: int = 50) -> list[Relationship]:
     """Who funds them: 360Giving funders, largest total first."""
+    grants = Grant.objects.filter(recipient=organisation, in_latest_file=True)
     rows = (
-        Grant.objects.filter(recipient=organisation, in_latest_file=True)
-        .values("funder")
-        .annotate(count=Count("id"), total=Sum("amount"), latest=Max("award_date"))
-        .order_by("-total", "funder")[:limit]
+        grants.values("funder")
+        .annotate(
+            count=Count("id"),
+            total=Sum("amount", filter=Q(currency=POUNDS)),
+            latest=Max("award_date"),
+        )
+        .order_by(F("total").desc(nulls_last=True), "funder")[:limit]
     )
-    return _relationships(rows, "funder")
+    return _relationships(rows, "funder", _others(grants, "funder", "amount"))
 
 
 def buyers_of(organisation: Organisation, limit: int = 50) -> list[Relationship]:
     """Who buys from them: OCDS buyers of awards they won, largest total first."""
+    awards = Award.objects.filter(supplier=organisation, in_latest_file=True)
     rows = (
-        Award.objects.filter(supplier=organisation, in_latest_file=True)
-        .values("buyer")
+        awards.values("buyer")
         .annotate(
             count=Count("id"),
-            total=Sum("value"),
+            total=Sum("value", filter=Q(currency=POUNDS)),
             latest=Max("award_date"),
             # PostgreSQL has no MAX(boolean); the integer cast works on both databases.
             central=Max(Cast("buyer_is_central_government", IntegerField())),
         )
-        .order_by("-total", "buyer")[:limit]
+        .order_by(F("total").desc(nulls_last=True), "buyer")[:limit]
     )
-    return _relationships(rows, "buyer")
+    return _relationships(rows, "buyer", _others(awards, "buyer", "value"))
 
 
 def co_suppliers(organisation: Organisation, limit: int = 50) -> list[Relationship]:
@@ -319,7 +348,7 @@ def co_suppliers(organisation: Organisation, limit: int = 50) -> list[Relationsh
         .values("supplier")
         .annotate(
             count=Count("id"),
-            total=Sum("value"),
+            total=Sum("value", filter=Q(currency=POUNDS)),
             latest=Max("award_date"),
             shared=Count("buyer", distinct=True),
         )
@@ -347,7 +376,24 @@ def co_suppliers(organisation: Organisation, limit: int = 50) -> list[Relationsh
     ]
 
 
-def _relationships(rows: Any, key: str) -> list[Relationship]:
+def _others(rows: QuerySet[Any], key: str, amount: str) -> dict[int, list[tuple[str, Decimal]]]:
+    """Per organisation, the sum of each currency other than pounds."""
+    others: dict[int, list[tuple[str, Decimal]]] = {}
+    summed = (
+        rows.exclude(currency=POUNDS)
+        .filter(**{f"{amount}__isnull": False})
+        .values(key, "currency")
+        .annotate(total=Sum(amount))
+        .order_by(key, "currency")
+    )
+    for row in summed:
+        others.setdefault(row[key], []).append((row["currency"], row["total"]))
+    return others
+
+
+def _relationships(
+    rows: Any, key: str, others: dict[int, list[tuple[str, Decimal]]] | None = None
+) -> list[Relationship]:
     rows = list(rows)
     organisations = Organisation.objects.in_bulk([row[key] for row in rows])
     return [
@@ -357,6 +403,7 @@ def _relationships(rows: Any, key: str) -> list[Relationship]:
             row["total"],
             row["latest"],
             central_government=bool(row.get("central")),
+            other_totals=(others or {}).get(row[key], []),
         )
         for row in rows
         if row[key] in organisations

@@ -12,6 +12,8 @@ without comparing column by column.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -52,6 +54,8 @@ class RegisterCharity(models.Model):
     latest_income = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
     latest_expenditure = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
     company_number = models.CharField(max_length=20, blank=True)
+    insolvent = models.BooleanField(null=True, blank=True)
+    in_administration = models.BooleanField(null=True, blank=True)
     website = models.CharField(max_length=500, blank=True)
     is_cio = models.BooleanField(null=True, blank=True)
     activities = models.TextField(blank=True)
@@ -133,6 +137,8 @@ class CharityAnnualReturn(_RegisterTable):
     latest_submitted = models.BooleanField(null=True, blank=True)
     fin_period_start = models.DateField(null=True, blank=True)
     fin_period_end = models.DateField(null=True, blank=True)
+    return_due = models.DateField(null=True, blank=True)
+    return_received = models.DateField(null=True, blank=True)
     total_income = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
     total_expenditure = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
     receives_govt_contracts = models.BooleanField(null=True, blank=True)
@@ -143,6 +149,56 @@ class CharityAnnualReturn(_RegisterTable):
         max_digits=16, decimal_places=2, null=True, blank=True
     )
     income_govt_grants = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["registered_number", "-fin_period_end"]
+
+    def __str__(self) -> str:
+        return f"{self.registered_number} {self.fin_period_end}"
+
+
+class RegisterTable(models.Model):
+    """The extract date of the last import of each register table, so an older extract of
+    any table is refused, not only of the charity table."""
+
+    table = models.CharField(max_length=60, unique=True)
+    extract_date = models.DateField()
+    imported = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.extract_date}"
+
+
+class CharityAccounts(_RegisterTable):
+    """Part B of an annual return (charities with income over £500,000): the accounts'
+    totals and reserves."""
+
+    fin_period_order = models.IntegerField(default=0)
+    latest_submitted = models.BooleanField(null=True, blank=True)
+    fin_period_start = models.DateField(null=True, blank=True)
+    fin_period_end = models.DateField(null=True, blank=True)
+    total_income = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    total_expenditure = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    reserves = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["registered_number", "-fin_period_end"]
+
+    def __str__(self) -> str:
+        return f"{self.registered_number} {self.fin_period_end}"
+
+
+class CharityReturnHistory(_RegisterTable):
+    """One year of a charity's annual return history (about five years a charity): income,
+    spending, and when the return was due and received."""
+
+    fin_period_start = models.DateField(null=True, blank=True)
+    fin_period_end = models.DateField(null=True, blank=True)
+    return_due = models.DateField(null=True, blank=True)
+    return_received = models.DateField(null=True, blank=True)
+    accounts_received = models.DateField(null=True, blank=True)
+    total_income = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    total_expenditure = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["registered_number", "-fin_period_end"]
@@ -293,6 +349,42 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Merger(models.Model):
+    """One charity's property transferred to another (the Charity Commission's register of
+    mergers): a dated relationship between two organisations, never one organisation.
+
+    Each side is kept as its org-id and name as published (a transferor may be an
+    unregistered body with no org-id); pages find the organisations by identifier, so a
+    merger reads the same before and after either side is imported or merged.
+    """
+
+    key = models.CharField(max_length=400, unique=True)
+    transferor = models.CharField(max_length=80, blank=True, db_index=True)
+    transferor_name = models.CharField(max_length=300, blank=True)
+    transferee = models.CharField(max_length=80, blank=True, db_index=True)
+    transferee_name = models.CharField(max_length=300, blank=True)
+    transferred_on = models.DateField(
+        null=True, blank=True, help_text="When the property was transferred."
+    )
+    vesting_declared_on = models.DateField(null=True, blank=True)
+    registered_on = models.DateField(
+        null=True, blank=True, help_text="When the merger was entered on the register."
+    )
+    source = models.CharField(max_length=200, blank=True)
+    source_file = models.CharField(max_length=300)
+    row_hash = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["-transferred_on", "key"]
+
+    def __str__(self) -> str:
+        return f"{self.transferor_name} -> {self.transferee_name}"
+
+    @property
+    def date(self) -> Any:
+        return self.transferred_on or self.registered_on
 
 
 class MatchStatus(models.TextChoices):

@@ -60,8 +60,6 @@ __all__ = [
     "IdentifierError",
     "OrgId",
     "Scheme",
-    "charity_number_org_id",
-    "company_number_org_id",
     "load_schemes",
     "make_org_id",
     "normalise_charity_number",
@@ -531,13 +529,3 @@ def normalise_company_number(number: str | int) -> str:
     """A Companies House number, e.g. ``3911478`` -> ``"03911478"``, ``"sc12345"`` ->
     ``"SC012345"``. Raises ``IdentifierError``."""
     return _normalise(number, _company_number, "company number")
-
-
-def charity_number_org_id(number: str | int) -> OrgId:
-    """``GB-CHC`` org-id for a Charity Commission (England and Wales) number."""
-    return make_org_id("GB-CHC", str(number))
-
-
-def company_number_org_id(number: str | int) -> OrgId:
-    """``GB-COH`` org-id for a Companies House number."""
-    return make_org_id("GB-COH", str(number))

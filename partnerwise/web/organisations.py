@@ -15,13 +15,8 @@ from partnerwise.assessments.summaries import (
     profile_histories,
     verdict_label,
 )
-from partnerwise.opendata.directory import (
-    buyers_of,
-    co_suppliers,
-    funders_of,
-    register_facts,
-)
 from partnerwise.opendata.finding import search
+from partnerwise.opendata.page import open_data_context
 from partnerwise.organisations.forms import OrganisationForm
 from partnerwise.organisations.models import Organisation
 from partnerwise.organisations.recording import record_organisation
@@ -77,10 +72,9 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
             "organisation": organisation,
             "rows": rows,
             "facts": sorted((str(k).replace("_", " ").capitalize(), v) for k, v in facts.items()),
-            "register": register_facts(organisation),
-            "funders": funders_of(organisation, limit=RELATED_SHOWN),
-            "buyers": buyers_of(organisation, limit=RELATED_SHOWN),
-            "co_suppliers": co_suppliers(organisation, limit=RELATED_SHOWN),
+            "open_data": open_data_context(
+                organisation, us=workspace.organisation, limit=RELATED_SHOWN
+            ),
             "is_us": organisation.pk == workspace.organisation_id,
             **access.context(),
         },

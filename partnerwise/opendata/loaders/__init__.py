@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from tqdm import tqdm
 
-from partnerwise.opendata.readers import BadRecord, Row
+from partnerwise.opendata.readers import BadRecord, Note, Row
 
 
 class ImportFailed(Exception):
@@ -55,11 +55,15 @@ class ImportReport:
         if amount:
             self.counts[key] += amount
 
-    def good_rows(self, items: Iterable[Row | BadRecord]) -> Iterator[Row]:
-        """Rows to load: bad records fail the import or are skipped; warnings are kept."""
+    def good_rows(self, items: Iterable[Row | BadRecord | Note]) -> Iterator[Row]:
+        """Rows to load: bad records fail the import or are skipped; warnings are kept;
+        notes about whole files are counted."""
         for item in items:
             if isinstance(item, BadRecord):
                 self.bad(item)
+                continue
+            if isinstance(item, Note):
+                self.add(item.key)
                 continue
             for warning in item.warnings:
                 self.warn(warning)

@@ -41,7 +41,9 @@ from django.utils import timezone
 
 from partnerwise.opendata import models as od
 from partnerwise.opendata.loaders import ImportFailed, ImportReport, counter
+from partnerwise.opendata.loaders.register_dates import check_extract_dates, record_extract_dates
 from partnerwise.opendata.loaders.register_rows import CHARITY_FIELDS, child_fields
+from partnerwise.opendata.loaders.search_names import refresh_search_names
 from partnerwise.opendata.loaders.sql import (
     TIMING,
     Stage,
@@ -71,6 +73,8 @@ CHILD_MODELS: dict[str, type[od._RegisterTable]] = {
     "charity_area_of_operation": od.CharityArea,
     "charity_classification": od.CharityClassification,
     "charity_annual_return_parta": od.CharityAnnualReturn,
+    "charity_annual_return_partb": od.CharityAccounts,
+    "charity_annual_return_history": od.CharityReturnHistory,
 }
 
 _SQL_TYPES = {
@@ -111,6 +115,7 @@ def load(paths: Iterable[Path], report: ImportReport) -> None:
     extracts = open_files(paths, report)
     if not extracts:
         raise ImportFailed("none of the files is a register table this importer reads")
+    dates = check_extract_dates(extracts)
     other_names_changed = False
     with connection.cursor() as cursor:
         lock(cursor, Organisation, Identifier)
@@ -128,6 +133,7 @@ def load(paths: Iterable[Path], report: ImportReport) -> None:
                 other_names_changed |= changed and extract.table == "charity_other_names"
         if other_names_changed:
             refresh_search_names(cursor, report)
+    record_extract_dates(dates)
 
 
 def _good_rows(extract: ExtractFile, report: ImportReport) -> Iterator[tuple[Any, ...] | CopyRows]:
@@ -586,45 +592,3 @@ def load_child(cursor: CursorWrapper, extract: ExtractFile, report: ImportReport
     report.add(f"{name}: new", inserted)
     report.add(f"{name}: gone", deleted)
     return bool(inserted or deleted)
-
-
-def refresh_search_names(cursor: CursorWrapper, report: ImportReport) -> None:
-    """Make the register's search names match its main and other names."""
-    rc, names, other = (
-        table(od.RegisterCharity),
-        table(od.SearchName),
-        table(od.CharityOtherName),
-    )
-    cursor.execute("DROP TABLE IF EXISTS pw_stage_names")
-    cursor.execute(
-        "CREATE TEMPORARY TABLE pw_stage_names (organisation_id BIGINT, normalised TEXT, name TEXT)"
-    )
-    execute(
-        cursor,
-        f"INSERT INTO pw_stage_names SELECT organisation_id, normalised, MIN(name) FROM ("
-        f"SELECT organisation_id, normalised, name FROM {rc} "
-        f"WHERE organisation_id IS NOT NULL AND normalised <> '' "
-        f"UNION ALL SELECT r.organisation_id, o.normalised, o.name FROM {other} o "
-        f"JOIN {rc} r ON r.registered_number = o.registered_number "
-        f"AND r.linked_number = o.linked_number WHERE r.organisation_id IS NOT NULL"
-        f") n GROUP BY organisation_id, normalised",
-    )
-    cursor.execute(
-        "CREATE INDEX pw_stage_names_key ON pw_stage_names (organisation_id, normalised)"
-    )
-    removed = execute(
-        cursor,
-        f"DELETE FROM {names} WHERE source = 'ccew' AND NOT EXISTS (SELECT 1 FROM "
-        f"pw_stage_names s WHERE s.organisation_id = {names}.organisation_id "
-        f"AND s.normalised = {names}.normalised)",
-    )
-    added = execute(
-        cursor,
-        f"INSERT INTO {names} (organisation_id, normalised, name, source) "
-        f"SELECT s.organisation_id, s.normalised, s.name, 'ccew' FROM pw_stage_names s "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {names} n WHERE n.organisation_id = "
-        f"s.organisation_id AND n.normalised = s.normalised AND n.source = 'ccew')",
-    )
-    cursor.execute("DROP TABLE pw_stage_names")
-    report.add("search names: new", added)
-    report.add("search names: gone", removed)

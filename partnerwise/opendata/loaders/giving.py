@@ -9,7 +9,6 @@ comes back is un-marked, and one that moves to another file belongs to that file
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from partnerwise.opendata.loaders.orgs import (
     org_id,
 )
 from partnerwise.opendata.models import Grant
-from partnerwise.opendata.readers import Row, SourceError
+from partnerwise.opendata.readers import Row, SourceError, to_decimal
 from partnerwise.opendata.readers.giving import read_grants
 from partnerwise.organisations.models import Kind
 
@@ -43,6 +42,13 @@ FIELDS = [
     "programme",
     "source_file",
     "row_hash",
+]
+# A grant's content, for its row_hash: the organisations by id (reading `funder` would
+# fetch the organisation, a query per grant).
+HASHED = [
+    "funder_id" if name == "funder" else "recipient_id" if name == "recipient" else name
+    for name in FIELDS
+    if name not in {"row_hash", "source_file"}
 ]
 # Written with FIELDS but not part of a grant's content (so not in its row_hash).
 STATE = ["in_latest_file", "removed_on"]
@@ -135,20 +141,25 @@ def _load_batch(
             recipient_id=directory.resolve(refs[1]),
             title=str(data.get("title") or "")[:500],
             description=str(data.get("description") or ""),
-            amount=Decimal(str(amount)).quantize(Decimal("0.01")) if amount is not None else None,
+            amount=to_decimal(amount),
             currency=str(data.get("currency") or "")[:3],
             award_date=str(data["awardDate"])[:10],
             programme=str(programme)[:300],
             source_file=row.file,
         )
-        grant.row_hash = row_hash(
-            [getattr(grant, name) for name in FIELDS if name not in {"row_hash", "source_file"}]
-            + [grant.funder_id, grant.recipient_id]
-        )
+        grant.row_hash = row_hash([getattr(grant, name) for name in HASHED])
         if grant.grant_id in grants:
             report.warn(f"{row.file}: grant id given twice, the later one kept\x00{grant.grant_id}")
         grants[grant.grant_id] = grant
     directory.flush()
+    # A grant id an earlier batch gave already: the later one is kept, with a warning, and
+    # it counts once (not as a change).
+    again = removals.read_before(grants)
+    for grant_id in again:
+        report.warn(
+            f"{grants[grant_id].source_file}: grant id given twice, the later one kept"
+            f"\x00{grant_id}"
+        )
     removals.seen(grants)
     # A grant is rewritten when its content changed, it moved to this file, or it was
     # marked removed and is back.
@@ -168,10 +179,11 @@ def _load_batch(
             unique_fields=["grant_id"],
             update_fields=FIELDS + STATE,
         )
-    new = sum(1 for g in write if g.grant_id not in stored)
-    back = sum(1 for g in write if g.grant_id in stored and not stored[g.grant_id][2])
-    report.add("grants: read", len(grants))
+    counted = [g for g in write if g.grant_id not in again]
+    new = sum(1 for g in counted if g.grant_id not in stored)
+    back = sum(1 for g in counted if g.grant_id in stored and not stored[g.grant_id][2])
+    report.add("grants: read", len(grants) - len(again))
     report.add("grants: new", new)
     report.add("grants: back in the file (no longer marked removed)", back)
-    report.add("grants: changed", len(write) - new - back)
-    report.add("grants: unchanged", len(grants) - len(write))
+    report.add("grants: changed", len(counted) - new - back)
+    report.add("grants: unchanged", len(grants) - len(again) - len(counted))

@@ -19,21 +19,25 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.db import connection
-from django.utils.dateparse import parse_datetime
 
 from partnerwise.opendata.loaders import ImportReport, row_hash
 from partnerwise.opendata.loaders.orgs import Directory, OrgRef, Removals, name_key, org_id
 from partnerwise.opendata.models import Award
-from partnerwise.opendata.readers import Row, SourceError
-from partnerwise.opendata.readers.ocds import read_releases
+from partnerwise.opendata.readers import FieldError, Row, SourceError, to_decimal
+from partnerwise.opendata.readers.ocds import SUFFIXES, read_releases
 from partnerwise.organisations.models import Kind
 
 LABEL = "OCDS contracting data (Contracts Finder, Find a Tender)"
+_ORG_ID = re.compile(r"^[A-Z]{2}-[A-Z]{2,}-")
+_UK_COUNTRY = {"united kingdom", "uk", "gb", "gbr", "england", "scotland", "wales",
+               "northern ireland", "great britain"}  # fmt: skip
+# Contracts Finder and Find a Tender: every buyer they publish is a UK buyer.
+_UK_OCID_PREFIXES = ("ocds-b5fd17", "ocds-h6vhtk")
 BATCH = 200
 _SKIP_STATUS = {"cancelled", "unsuccessful"}
 # Central government buyers: the GB-GOR register, or a department's usual name.
@@ -64,6 +68,13 @@ FIELDS = [
     "source_file",
     "row_hash",
 ]
+# An award's content, for its row_hash: the organisations by id (reading `buyer` would
+# fetch the organisation, a query per award).
+HASHED = [
+    "buyer_id" if name == "buyer" else "supplier_id" if name == "supplier" else name
+    for name in FIELDS
+    if name not in {"row_hash", "source_file"}
+]
 # Written with FIELDS but not part of an award's content (so not in its row_hash).
 STATE = ["in_latest_file", "removed_on"]
 
@@ -71,8 +82,10 @@ STATE = ["in_latest_file", "removed_on"]
 def load(paths: Iterable[Path], report: ImportReport) -> None:
     paths = list(paths)
     for path in paths:
-        if path.suffix.lower() != ".json":
-            raise SourceError(f"{path.name}: expected an OCDS release package (.json)")
+        if path.suffix.lower() not in SUFFIXES:
+            raise SourceError(
+                f"{path.name}: expected OCDS JSON (.json, .jsonl) or a .zip of such files"
+            )
     directory = Directory(source="ocds", label=LABEL, report=report)
     with connection.cursor() as cursor:
         removals = Removals(cursor, model=Award, key="key", noun="awards", report=report)
@@ -94,9 +107,8 @@ def _list(value: Any) -> list[Any]:
 
 
 def _date(value: Any) -> str | None:
-    if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}", value):
-        return value[:10]
-    return None
+    # The reader has checked every date the loader reads (readers/ocds.py).
+    return value if isinstance(value, str) and value else None
 
 
 def _amount(value: Any) -> Decimal | None:
@@ -104,9 +116,9 @@ def _amount(value: Any) -> Decimal | None:
     if amount is None or isinstance(amount, bool):
         return None
     try:
-        return Decimal(str(amount)).quantize(Decimal("0.01"))
-    except InvalidOperation:
-        return None
+        return to_decimal(amount)
+    except FieldError:
+        return None  # a non-standard field (bluetail's x_awardValue) the reader left alone
 
 
 def _flag(value: Any) -> bool | None:
@@ -125,7 +137,7 @@ def _party_ref(party: dict[str, Any], row: Row, report: ImportReport) -> OrgRef:
             if value:
                 ids.append(value)
     party_id = party.get("id")
-    if isinstance(party_id, str) and re.match(r"^[A-Z]{2}-[A-Z]{2,}-", party_id):
+    if isinstance(party_id, str) and _ORG_ID.match(party_id):
         value = org_id(party_id, report, row.file, row.position)
         if value:
             ids.append(value)
@@ -137,21 +149,58 @@ def _party_ref(party: dict[str, Any], row: Row, report: ImportReport) -> OrgRef:
     return OrgRef(name, ids, Kind.OTHER, is_vcse=vcse, source_key=None if ids else name_key(name))
 
 
-def _is_central(ref: OrgRef) -> bool:
-    return any(v.startswith("GB-GOR-") for v in ref.identifiers) or bool(_CENTRAL.match(ref.name))
+def _is_uk(ref: OrgRef, party: dict[str, Any], ocid: str) -> bool:
+    """A UK buyer: a UK org-id, a UK address, or a UK publisher's release."""
+    if any(v.startswith(("GB-", "XI-")) for v in ref.identifiers):
+        return True
+    country = str(_dict(party.get("address")).get("countryName") or "").strip().lower()
+    return country in _UK_COUNTRY or ocid.startswith(_UK_OCID_PREFIXES)
+
+
+def _is_central(ref: OrgRef, party: dict[str, Any], ocid: str) -> bool:
+    """UK central government: the GB-GOR register, or a UK buyer with a department's name
+    (another country's "Ministry of ..." is not UK central government)."""
+    if any(v.startswith("GB-GOR-") for v in ref.identifiers):
+        return True
+    return bool(_CENTRAL.match(ref.name)) and _is_uk(ref, party, ocid)
+
+
+def _supplier_key(party: dict[str, Any], index: int) -> str:
+    """What tells one supplier of an award from another: its party id (OCDS 1.1), else its
+    identifier or name (OCDS 1.0 names suppliers inline, without ids)."""
+    if party.get("id") not in (None, ""):
+        return str(party["id"])
+    identifier = _dict(party.get("identifier"))
+    if identifier.get("id") not in (None, "", "null"):
+        return f"{identifier.get('scheme') or ''}-{identifier['id']}"
+    return str(party.get("name") or index)
+
+
+def _buyer(release: dict[str, Any], parties: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """The buyer party: by reference (1.1), by role, inline (1.0), else the procuring
+    entity (some 1.0 publishers name only that)."""
+    inline = _dict(release.get("buyer"))
+    if inline.get("id") is not None and str(inline["id"]) in parties:
+        return parties[str(inline["id"])]
+    by_role = next((p for p in parties.values() if "buyer" in _list(p.get("roles"))), None)
+    if by_role is not None:
+        return by_role
+    if inline.get("name") or _dict(inline.get("identifier")).get("id"):
+        return inline
+    entity = _dict(_dict(release.get("tender")).get("procuringEntity"))
+    if entity.get("id") is not None and str(entity["id"]) in parties:
+        return parties[str(entity["id"])]
+    return entity if entity.get("name") else None
 
 
 def _load_batch(
     batch: list[Row], directory: Directory, report: ImportReport, removals: Removals
 ) -> None:
-    planned: list[tuple[Row, dict[str, Any], OrgRef, OrgRef, dict[str, Any], dict[str, Any]]] = []
+    planned: list[tuple[Row, dict[str, Any], OrgRef, OrgRef, dict[str, Any], str, bool]] = []
     for row in batch:
         release = row.data
         parties = {str(p.get("id")): p for p in map(_dict, _list(release.get("parties")))}
-        buyer_id = _dict(release.get("buyer")).get("id")
-        buyer = parties.get(str(buyer_id)) if buyer_id is not None else None
-        if buyer is None:
-            buyer = next((p for p in parties.values() if "buyer" in _list(p.get("roles"))), None)
+        buyer = _buyer(release, parties)
         release_awards = [_dict(a) for a in _list(release.get("awards"))]
         if not release_awards:
             report.add("releases without awards (tenders, plans)")
@@ -160,13 +209,14 @@ def _load_batch(
             report.warn(f"{row.file}: release with awards but no buyer, skipped\x00{row.position}")
             continue
         buyer_ref = _party_ref(buyer, row, report)
-        if _is_central(buyer_ref):
+        central = _is_central(buyer_ref, buyer, release["ocid"])
+        if central:
             buyer_ref.kind = Kind.GOVERNMENT
         for award in release_awards:
             if str(award.get("status") or "").lower() in _SKIP_STATUS:
                 report.add("awards cancelled or unsuccessful (left out)")
                 continue
-            for supplier in map(_dict, _list(award.get("suppliers"))):
+            for index, supplier in enumerate(map(_dict, _list(award.get("suppliers")))):
                 party = parties.get(str(supplier.get("id")), supplier)
                 supplier_ref = _party_ref(party, row, report)
                 if not supplier_ref.identifiers and not supplier_ref.source_key:
@@ -174,10 +224,11 @@ def _load_batch(
                         f"{row.file}: supplier with no id or name, skipped\x00{row.position}"
                     )
                     continue
-                planned.append((row, award, buyer_ref, supplier_ref, party, buyer))
+                key = f"{release['ocid']}/{award.get('id')}/{_supplier_key(party, index)}"
+                planned.append((row, award, buyer_ref, supplier_ref, party, key, central))
     directory.prefetch(ref for item in planned for ref in (item[2], item[3]))
     awards: dict[str, Award] = {}
-    for row, award, buyer_ref, supplier_ref, party, _buyer in planned:
+    for row, award, buyer_ref, supplier_ref, party, key, central in planned:
         release = row.data
         period = _dict(award.get("contractPeriod"))
         details = _dict(party.get("details"))
@@ -186,7 +237,7 @@ def _load_batch(
         suitability = _dict(_dict(release.get("tender")).get("suitability"))
         value = _amount(party.get("x_awardValue")) or _amount(award.get("value"))
         currency = _dict(award.get("value")).get("currency") or ""
-        key = f"{release['ocid']}/{award.get('id')}/{party.get('id')}"[:400]
+        key = key[:400]
         item = Award(
             key=key,
             ocid=release["ocid"][:200],
@@ -201,22 +252,22 @@ def _load_batch(
             award_date=_date(award.get("date")),
             start_date=_date(period.get("startDate")),
             end_date=_date(period.get("endDate")),
-            release_date=parse_datetime(release["date"]),
-            buyer_is_central_government=_is_central(buyer_ref),
+            release_date=release["date"],
+            buyer_is_central_government=central,
             supplier_vcse=supplier_ref.is_vcse,
             supplier_sme=sme,
             suitable_vcse=_flag(suitability.get("vcse")),
             suitable_sme=_flag(suitability.get("sme")),
             source_file=row.file,
         )
-        item.row_hash = row_hash(
-            [getattr(item, f) for f in FIELDS if f not in {"row_hash", "source_file"}]
-            + [item.buyer_id, item.supplier_id]
-        )
+        item.row_hash = row_hash([getattr(item, name) for name in HASHED])
         earlier = awards.get(key)
         if earlier is None or _newer(item, earlier):
             awards[key] = item
     directory.flush()
+    # An award an earlier batch gave already (a later release of it, award then
+    # awardUpdate): the newer release is kept, as within a batch, and counted once.
+    again = removals.read_before(awards)
     removals.seen(awards)
     stored = {
         key: (release_date, digest, source_file, current)
@@ -225,7 +276,7 @@ def _load_batch(
         ).values_list("key", "release_date", "row_hash", "source_file", "in_latest_file")
     }
     write = []
-    back = 0
+    back = older = 0
     for key, item in awards.items():
         if key in stored:
             release_date, digest, source_file, current = stored[key]
@@ -233,20 +284,22 @@ def _load_batch(
                 continue
             # Only a current award keeps its newer release; a removed one is back as listed.
             if current and release_date and item.release_date and release_date > item.release_date:
-                report.add("awards: older release ignored")
+                older += key not in again
                 continue
-            back += not current
+            back += not current and key not in again
         write.append(item)
     if write:
         Award.objects.bulk_create(
             write, update_conflicts=True, unique_fields=["key"], update_fields=FIELDS + STATE
         )
-    new = sum(1 for item in write if item.key not in stored)
-    report.add("awards: read", len(awards))
+    counted = [item for item in write if item.key not in again]
+    new = sum(1 for item in counted if item.key not in stored)
+    report.add("awards: read", len(awards) - len(again))
     report.add("awards: new", new)
+    report.add("awards: older release ignored", older)
     report.add("awards: back in the file (no longer marked removed)", back)
-    report.add("awards: changed", len(write) - new - back)
-    report.add("awards: unchanged", len(awards) - len(write))
+    report.add("awards: changed", len(counted) - new - back)
+    report.add("awards: unchanged", len(awards) - len(again) - len(counted) - older)
 
 
 def _newer(item: Award, other: Award) -> bool:

@@ -25,8 +25,8 @@ from partnerwise.opendata.loaders import ImportReport, progress
 from partnerwise.opendata.loaders.sql import Stage, execute, table
 from partnerwise.opendata.models import SearchName, SourceKey
 from partnerwise.opendata.names import normalise_name
-from partnerwise.opendata.readers import BadRecord, Row
-from partnerwise.organisations.identifiers import IdentifierError, parse_org_id
+from partnerwise.opendata.readers import BadRecord, Note, Row
+from partnerwise.organisations.identifiers import IdentifierError, make_org_id, parse_org_id
 from partnerwise.organisations.models import Identifier, Kind, Organisation
 
 # Schemes that name a registered body, tried before a publisher's own ids.
@@ -47,15 +47,28 @@ def org_id(value: object, report: ImportReport, file: str, position: str) -> str
 def _number_org_id(
     scheme: str, number: object, report: ImportReport, file: str, position: str
 ) -> str | None:
+    """The org-id for a number given in a scheme's own column (`charityNumber`), by the same
+    rules as a whole org-id (organisations/identifiers.py)."""
     if number in (None, ""):
         return None
     text = str(number).strip()
     # Some publishers put the whole org-id in the number column.
     text = text[len(scheme) + 1 :] if text.upper().startswith(scheme + "-") else text
-    return org_id(f"{scheme}-{text}", report, file, position)
+    try:
+        return str(make_org_id(scheme, text))
+    except IdentifierError as error:
+        report.warn(f"{file}: identifier not usable, ignored\x00{position}: {error}")
+        return None
 
 
 def charity_org_id(number: object, report: ImportReport, file: str, position: str) -> str | None:
+    """A charity number column's org-id: Scottish (SC...) and Northern Irish (NIC...)
+    numbers appear in the same column as English and Welsh ones."""
+    text = "".join(str(number or "").split()).upper()
+    if text.startswith("SC") and text[2:].isdigit():
+        return _number_org_id("GB-SC", text, report, file, position)
+    if text.startswith("NIC") and text[3:].isdigit():
+        return _number_org_id("GB-NIC", text[3:], report, file, position)
     return _number_org_id("GB-CHC", number, report, file, position)
 
 
@@ -96,6 +109,10 @@ class Directory:
         self.created = 0
 
     def prefetch(self, refs: Iterable[OrgRef]) -> None:
+        """Look up a batch's organisations in a query or two, and create the ones nobody
+        knows yet all at once (one INSERT each for organisations, identifiers and source
+        keys, not a few queries per new organisation)."""
+        refs = list(refs)
         values: set[str] = set()
         keys: set[str] = set()
         for ref in refs:
@@ -108,6 +125,67 @@ class Directory:
         if keys:
             rows = SourceKey.objects.filter(source=self.source, key__in=keys)
             self._keys.update(rows.values_list("key", "organisation_id"))
+        self._create_new(refs)
+
+    def _create_new(self, refs: list[OrgRef]) -> None:
+        # Refs sharing an identifier or a source key are one new organisation.
+        groups: dict[str, int] = {}
+        new: list[tuple[OrgRef, list[str]]] = []
+        for ref in refs:
+            identifiers = ref.ordered()
+            if any(v in self._ids for v in identifiers) or (
+                ref.source_key and ref.source_key in self._keys
+            ):
+                continue
+            handles = [*identifiers, *([f"\x00{ref.source_key}"] if ref.source_key else [])]
+            if not handles:
+                continue
+            group = next((groups[h] for h in handles if h in groups), None)
+            if group is None:
+                group = len(new)
+                new.append((ref, identifiers))
+            for handle in handles:
+                groups.setdefault(handle, group)
+        if not new:
+            return
+        organisations = Organisation.objects.bulk_create(
+            [
+                Organisation(
+                    workspace=None,
+                    name=ref.name[:300] or (ids[0] if ids else "Unnamed organisation"),
+                    kind=ref.kind,
+                    is_vcse=ref.is_vcse,
+                    sources=[self.label],
+                )
+                for ref, ids in new
+            ]
+        )
+        self.created += len(organisations)
+        rows: list[Identifier] = []
+        source_keys: list[SourceKey] = []
+        for (ref, ids), organisation in zip(new, organisations, strict=True):
+            for value in ids:
+                if value in self._ids:
+                    continue  # given by an earlier ref of this batch to another group
+                parsed = parse_org_id(value)
+                rows.append(
+                    Identifier(
+                        organisation_id=organisation.pk,
+                        workspace=None,
+                        scheme=parsed.scheme,
+                        value=value,
+                        is_primary=value == ids[0],
+                        warning=(parsed.warning or "")[:200],
+                    )
+                )
+                self._ids[value] = organisation.pk
+            if ref.source_key and ref.source_key not in self._keys:
+                source_keys.append(
+                    SourceKey(source=self.source, key=ref.source_key, organisation=organisation)
+                )
+                self._keys[ref.source_key] = organisation.pk
+        Identifier.objects.bulk_create(rows)
+        SourceKey.objects.bulk_create(source_keys)
 
     def resolve(self, ref: OrgRef) -> int:
         identifiers = ref.ordered()
@@ -208,10 +286,26 @@ class Removals:
         self.noun = noun
         self.report = report
         self.stage = Stage(cursor, f"pw_seen_{noun}", [("seen_key", "VARCHAR(400)")])
+        # Indexed from the start: each batch asks which of its keys an earlier batch gave.
+        self.stage.index("seen_key")
         self._files: dict[str, int] = {}  # file name -> records skipped as bad
 
     def seen(self, keys: Iterable[str]) -> None:
         self.stage.extend((key,) for key in keys)
+
+    def read_before(self, keys: Iterable[str]) -> set[str]:
+        """Which of `keys` an earlier batch of this run gave already (a repeated id, or a
+        later release of the same award)."""
+        keys = list(keys)
+        if not keys or (not self.stage.rows and not self.stage.pending):
+            return set()
+        self.stage.flush()
+        placeholders = ", ".join(["%s"] * len(keys))
+        self.cursor.execute(
+            f"SELECT DISTINCT seen_key FROM {self.stage.name} WHERE seen_key IN ({placeholders})",
+            keys,
+        )
+        return {row[0] for row in self.cursor.fetchall()}
 
     def file_read(self, name: str, *, skipped: int) -> None:
         self._files[name] = self._files.get(name, 0) + skipped
@@ -219,7 +313,7 @@ class Removals:
     def load_files(
         self,
         paths: Iterable[Path],
-        read: Callable[[Path], Iterable[Row | BadRecord]],
+        read: Callable[[Path], Iterable[Row | BadRecord | Note]],
         load_batch: Callable[[list[Row]], None],
         size: int,
     ) -> None:
@@ -234,7 +328,7 @@ class Removals:
         self.mark()
 
     def mark(self) -> None:
-        self.stage.index("seen_key")
+        self.stage.flush()
         stored, today = table(self.model), timezone.localdate()
         key = connection.ops.quote_name(self.key)
         for name, skipped in self._files.items():

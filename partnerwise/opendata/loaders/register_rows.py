@@ -16,6 +16,7 @@ from typing import Any
 from partnerwise.opendata.loaders import row_hash
 from partnerwise.opendata.readers import Row
 from partnerwise.opendata.readers.ccew import TABLES
+from partnerwise.organisations.identifiers import IdentifierError, normalise_company_number
 
 CHARITY_FIELDS = [
     "organisation_number",
@@ -32,6 +33,8 @@ CHARITY_FIELDS = [
     "latest_income",
     "latest_expenditure",
     "company_number",
+    "insolvent",
+    "in_administration",
     "website",
     "is_cio",
     "activities",
@@ -49,16 +52,21 @@ def child_fields(table: str) -> list[str]:
     return fields
 
 
-def company_org_id(number: str) -> str | None:
-    text = "".join(number.split()).upper()
-    if not text or text in {"0", "00000000"}:
+def company_org_id(row: Row) -> str | None:
+    """The charity's GB-COH org-id, written by the one normaliser every importer uses
+    (`R012345` is `GB-COH-R0012345` here as in grant and contract data). A number that is
+    no company number gives no identifier, with a warning."""
+    number = row.data["company_number"]
+    if not number or not number.strip("0 "):
+        return None  # the register writes 0 for "no company"
+    try:
+        return f"GB-COH-{normalise_company_number(number)}"
+    except IdentifierError as error:
+        row.warnings.append(
+            f"{row.file}: company number not usable, no GB-COH identifier\x00"
+            f"{row.position}: {error}"
+        )
         return None
-    if text.isdigit():
-        return f"GB-COH-{int(text):08d}"
-    prefix, digits = text[:2], text[2:]
-    if prefix.isalpha() and digits.isdigit() and len(digits) <= 6:
-        return f"GB-COH-{prefix}{int(digits):06d}"
-    return f"GB-COH-{text}"
 
 
 def website(url: str) -> str:
@@ -77,14 +85,13 @@ _pick_charity = itemgetter(*CHARITY_FIELDS)
 def charity(row: Row) -> tuple[Any, ...]:
     data = row.data
     values = _pick_charity(data)
-    company = data["company_number"]
     url = data["website"]
     return (
         row.position,
         *_plain(values),
         row_hash(values[:-1]),  # the extract date alone is no change
         f"GB-CHC-{data['registered_number']}",
-        company_org_id(company) if company and data["linked_number"] == 0 else None,
+        company_org_id(row) if data["linked_number"] == 0 else None,
         website(url) if url else "",
     )
 

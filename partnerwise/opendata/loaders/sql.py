@@ -73,6 +73,11 @@ class Stage:
         if self._text_rows >= BATCH * 5:
             self.flush()
 
+    @property
+    def pending(self) -> int:
+        """Rows added but not yet written."""
+        return len(self._buffer) + self._text_rows
+
     def flush(self) -> None:
         if not self._buffer and not self._text:
             return

@@ -43,8 +43,42 @@ class Row:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Note:
+    """Something a reader found about a file as a whole, counted in the import's summary
+    (for example "files: OCDS 1.0 release package")."""
+
+    key: str
+
+
+def json_error(error: Exception, after: str) -> str:
+    """What a JSON parser's error means, in words (no parser internals or byte reprs)."""
+    text = str(error)
+    if "invalid bytes in UTF8" in text or "UnicodeDecodeError" in text:
+        return f"not UTF-8 text (after {after}); save it as UTF-8"
+    if "trailing garbage" in text or "Extra data" in text:
+        return (
+            f"more than one JSON value (after {after}): JSON Lines, one value a line, "
+            "is not read for this source"
+        )
+    if text.startswith(("b'", 'b"')):
+        text = text[2:-1].replace("\\n", "\n")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    detail = lines[0] if lines else "invalid JSON"
+    return f"broken JSON after {after} ({detail}); is the file cut off?"
+
+
+# The largest amount any amount column holds (16 digits, 2 after the point).
+MAX_AMOUNT = Decimal("99999999999999.99")
+
+
 class FieldError(ValueError):
-    """A value that does not fit its field; readers turn it into a `BadRecord`."""
+    """A value that does not fit its field; readers turn it into a `BadRecord`. `field`
+    names the field when the code that raises knows it better than its caller."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def to_int(value: Any) -> int | None:
@@ -64,15 +98,22 @@ def to_int(value: Any) -> int | None:
         raise FieldError(f"expected a whole number, got {str(value)[:40]!r}") from None
 
 
+def _fits(number: Decimal) -> Decimal:
+    if abs(number) > MAX_AMOUNT:
+        raise FieldError(f"amount too large ({number:,.0f}); the most held is {MAX_AMOUNT:,.2f}")
+    return number
+
+
 def to_decimal(value: Any) -> Decimal | None:
     if value is None or value == "":
         return None
     if type(value) is int:
-        return Decimal(value)
+        return _fits(Decimal(value))
     if type(value) is Decimal and value.is_finite():
         exponent = value.as_tuple().exponent
         if isinstance(exponent, int) and exponent >= -2:
-            return value  # JSON numbers arrive as Decimal already; most need no rounding
+            # JSON numbers arrive as Decimal already; most need no rounding
+            return _fits(value)
     if isinstance(value, bool):
         raise FieldError(f"expected an amount, got {value!r}")
     try:
@@ -81,7 +122,7 @@ def to_decimal(value: Any) -> Decimal | None:
         raise FieldError(f"expected an amount, got {str(value)[:40]!r}") from None
     if not number.is_finite():
         raise FieldError(f"expected an amount, got {str(value)[:40]!r}")
-    return number.quantize(Decimal("0.01"))
+    return _fits(number).quantize(Decimal("0.01"))
 
 
 def to_bool(value: Any) -> bool | None:

@@ -113,9 +113,9 @@ def batches(extract: ExtractFile, size: int = BATCH) -> Iterator[Batch]:
         if isinstance(item, BadRecord):
             items.append(item)
         else:
-            warnings.extend(item.warnings)
             if item.data:
-                items.append(shape(item))
+                items.append(shape(item))  # shaping may add a warning
+            warnings.extend(item.warnings)
         if len(items) >= size:
             yield items, warnings
             items, warnings = [], []

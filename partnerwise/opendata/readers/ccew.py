@@ -92,6 +92,8 @@ TABLES: dict[str, Table] = {
             latest_expenditure=("latest_expenditure", to_decimal),
             charity_contact_web=("website", _clean_text),
             charity_company_registration_number=("company_number", _clean_text),
+            charity_insolvent=("insolvent", to_bool),
+            charity_in_administration=("in_administration", to_bool),
             charity_is_cio=("is_cio", to_bool),
             charity_activities=("activities", _clean_text),
         ),
@@ -134,6 +136,8 @@ TABLES: dict[str, Table] = {
             latest_fin_period_submitted_ind=("latest_submitted", to_bool),
             fin_period_start_date=("fin_period_start", to_iso_date),
             fin_period_end_date=("fin_period_end", to_iso_date),
+            ar_due_date=("return_due", to_iso_date),
+            ar_received_date=("return_received", to_iso_date),
             total_gross_income=("total_income", to_decimal),
             total_gross_expenditure=("total_expenditure", to_decimal),
             charity_receives_govt_funding_contracts=("receives_govt_contracts", to_bool),
@@ -142,6 +146,28 @@ TABLES: dict[str, Table] = {
             count_govt_grants=("count_govt_grants", to_int),
             income_from_government_contracts=("income_govt_contracts", to_decimal),
             income_from_government_grants=("income_govt_grants", to_decimal),
+        ),
+        _spec(
+            "charity_annual_return_partb",
+            registered_charity_number=("registered_number", _required_int),
+            fin_period_order_number=("fin_period_order", to_int),
+            latest_fin_period_submitted_ind=("latest_submitted", to_bool),
+            fin_period_start_date=("fin_period_start", to_iso_date),
+            fin_period_end_date=("fin_period_end", to_iso_date),
+            income_total_income_and_endowments=("total_income", to_decimal),
+            expenditure_total=("total_expenditure", to_decimal),
+            reserves=("reserves", to_decimal),
+        ),
+        _spec(
+            "charity_annual_return_history",
+            registered_charity_number=("registered_number", _required_int),
+            fin_period_start_date=("fin_period_start", to_iso_date),
+            fin_period_end_date=("fin_period_end", to_iso_date),
+            reporting_due_date=("return_due", to_iso_date),
+            date_annual_return_received=("return_received", to_iso_date),
+            date_accounts_received=("accounts_received", to_iso_date),
+            total_gross_income=("total_income", to_decimal),
+            total_gross_expenditure=("total_expenditure", to_decimal),
         ),
     ]
 }
@@ -163,6 +189,24 @@ class ExtractFile:
 
     def rows(self) -> Iterator[Row | BadRecord]:
         return read_rows(self)
+
+    def extract_date(self) -> str | None:
+        """The `date_of_extract` of the table's first row (every row has the same), as an
+        ISO date; None when the first row gives none (reading the rows says what is wrong)."""
+        try:
+            with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as raw:
+                if self.encoding == "json":
+                    first = next(ijson.items(_SkipBom(raw), "item"), None)
+                else:
+                    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+                    reader = csv.DictReader(
+                        text, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\"
+                    )
+                    first = next(reader, None)
+            value = first.get("date_of_extract") if isinstance(first, dict) else None
+            return to_iso_date(value)
+        except (FieldError, ValueError, csv.Error, zipfile.BadZipFile, zlib.error, EOFError):
+            return None
 
 
 _MEMBER = re.compile(r"(?:^|/)publicextract\.([a-z_]+)\.(json|txt)$", re.IGNORECASE)

@@ -14,6 +14,7 @@ flattentool writes them ("Recipient Org:Identifier"), or flattentool's path head
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -26,7 +27,16 @@ from typing import Any
 import ijson
 from jsonschema import Draft202012Validator, FormatChecker
 
-from partnerwise.opendata.readers import BadRecord, FieldError, Row, SourceError, to_decimal
+from partnerwise.opendata.readers import (
+    BadRecord,
+    FieldError,
+    Row,
+    SourceError,
+    json_error,
+    to_bool,
+    to_decimal,
+    to_iso_date,
+)
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "data" / "360-giving-schema.json"
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
@@ -43,11 +53,47 @@ def schema() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _validator() -> Draft202012Validator:
-    # The top-level oneOf only says "recipientOrganization or recipientIndividual", which
-    # `_missing` checks with a clearer message; the rest of the schema applies as published.
-    body = {key: value for key, value in schema().items() if key != "oneOf"}
-    return Draft202012Validator(body, format_checker=_FORMATS)
+def _validators() -> dict[str, Draft202012Validator]:
+    """One validator per top-level property. The schema's top level says only "an object
+    with these properties" and, in a `oneOf`, "recipient organisation or individual", which
+    `_missing` checks with a clearer message. So checking each property on its own is the
+    whole check, and lets a value repeated across grants (the funder, a programme, a
+    recipient) be checked once."""
+    body = schema()
+    return {
+        key: Draft202012Validator({**node, "$defs": body["$defs"]}, format_checker=_FORMATS)
+        for key, node in body["properties"].items()
+    }
+
+
+# (property, repr of its value) -> its errors, for values grants repeat. Cleared when full,
+# so memory stays bounded whatever the file.
+_CHECKED: dict[tuple[str, str], list[tuple[str, str]]] = {}
+_CHECKED_MAX = 50_000
+
+
+def schema_errors(grant: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(top-level property, path, message) for each way `grant` breaks the schema."""
+    validators = _validators()
+    errors: list[tuple[str, str, str]] = []
+    for key, value in grant.items():
+        validator = validators.get(key)
+        if validator is None:
+            continue  # the standard allows other properties
+        # repr tells a number from the same digits as text, which the schema does too.
+        memo = (key, repr(value)) if isinstance(value, (list, dict)) else None
+        found = _CHECKED.get(memo) if memo else None
+        if found is None:
+            found = [
+                ("/".join([key, *map(str, error.absolute_path)]), error.message)
+                for error in validator.iter_errors(value)
+            ]
+            if memo:
+                if len(_CHECKED) >= _CHECKED_MAX:
+                    _CHECKED.clear()
+                _CHECKED[memo] = found
+        errors.extend((key, path, message) for path, message in found)
+    return errors
 
 
 _FORMATS = FormatChecker(formats=())
@@ -103,6 +149,57 @@ def title_paths() -> dict[str, str]:
     return paths
 
 
+@lru_cache(maxsize=1)
+def path_types() -> dict[str, str]:
+    """JSON path (list positions as 0) -> the schema's type for the value there."""
+    types: dict[str, str] = {}
+
+    def walk(properties: dict[str, Any], prefix: str, depth: int) -> None:
+        for key, raw in properties.items():
+            node = _resolve(raw)
+            kind = node.get("type")
+            kind = next((k for k in kind if k != "null"), None) if isinstance(kind, list) else kind
+            if kind == "array" and isinstance(node.get("items"), dict) and depth < 3:
+                items = _resolve(node["items"])
+                if "properties" in items:
+                    walk(items["properties"], f"{prefix}{key}/0/", depth + 1)
+                    continue
+            if kind == "object" and "properties" in node and depth < 3:
+                walk(node["properties"], f"{prefix}{key}/", depth + 1)
+                continue
+            if isinstance(kind, str):
+                date_time = node.get("format") == "date-time"
+                types[f"{prefix}{key}"] = "date-time" if date_time else kind
+
+    walk(schema()["properties"], "", 0)
+    return types
+
+
+_POSITION = re.compile(r"/\d+(?=/|$)")
+
+
+def _as_schema_type(path: str, value: Any) -> Any:
+    """A spreadsheet cell as the type the schema wants there, as flattentool converts it:
+    Excel stores a charity number or a postcode typed as digits as a number (1082947.0)."""
+    kind = path_types().get(_POSITION.sub("/0", path))
+    if isinstance(value, dt.datetime):
+        return value.isoformat() if kind == "date-time" else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if (
+        kind in ("string", "date-time")
+        and not isinstance(value, (str, bool))
+        and isinstance(value, (int, float))
+    ):
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+    if kind == "boolean" and isinstance(value, str):
+        with contextlib.suppress(FieldError):
+            return to_bool(value)
+    return value
+
+
 def _set_path(target: dict[str, Any], path: str, value: Any) -> None:
     parts = path.split("/")
     node: Any = target
@@ -133,11 +230,11 @@ def _uk_date(value: Any, field: str, notes: list[tuple[str, str]]) -> Any:
         return value
     day, month, year = (int(part) for part in match.groups())
     if month > 12:
-        raise FieldError(f"{value!r} is not a day/month/year date")
+        raise FieldError(f"{value!r} is not a day/month/year date", field)
     try:
         iso = dt.date(year, month, day).isoformat()
     except ValueError:
-        raise FieldError(f"{value!r} is not a real date") from None
+        raise FieldError(f"{value!r} is not a real date", field) from None
     notes.append((f"{field} written dd/mm/yyyy, read as day/month/year", f"{value} -> {iso}"))
     return iso
 
@@ -179,9 +276,21 @@ def repair(grant: dict[str, Any]) -> list[tuple[str, str]]:
                             period[key] = _uk_date(period[key], f"{field}/{key}", notes)
     for field in ("amountAwarded", "amountAppliedFor", "amountDisbursed"):
         value = grant.get(field)
-        if isinstance(value, str):
-            grant[field] = to_decimal(value)
-            notes.append((f"{field} written as text, read as a number", value))
+        try:
+            if isinstance(value, str):
+                grant[field] = to_decimal(value)
+                notes.append((f"{field} written as text, read as a number", value))
+            elif value is not None:
+                to_decimal(value)  # too large for the database is a bad record
+        except FieldError as problem:
+            raise FieldError(str(problem), field) from None
+    # A date the schema's pattern lets through but the calendar does not (30 February).
+    value = grant.get("awardDate")
+    if isinstance(value, str) and value.strip():
+        try:
+            to_iso_date(value)
+        except FieldError as problem:
+            raise FieldError(str(problem), "awardDate") from None
     return notes
 
 
@@ -211,35 +320,25 @@ def check(grant: Any, file: str, position: str) -> Row | BadRecord:
     try:
         notes = repair(grant)
     except FieldError as problem:
-        return BadRecord(file, position, _first_date_field(grant), str(problem))
+        return BadRecord(file, position, problem.field, str(problem))
     missing = _missing(grant)
     if missing:
         return BadRecord(file, position, missing, "missing; every grant needs one")
     row = Row(file, position, grant)
     for kind, example in notes:
         row.warnings.append(f"{file}: {kind}\x00{example}")
-    for error in _validator().iter_errors(grant):
-        path = "/".join(str(part) for part in error.absolute_path)
-        top = str(error.absolute_path[0]) if error.absolute_path else ""
+    for top, path, message in schema_errors(grant):
         if top in _ESSENTIAL:
-            return BadRecord(file, position, path, f"{error.message[:160]} (360Giving 1.4.3)")
+            return BadRecord(file, position, path, f"{message[:160]} (360Giving 1.4.3)")
         row.warnings.append(
             f"{file}: does not follow 360Giving 1.4.3 at {path or 'top level'}\x00"
-            f"{position}: {error.message[:120]}"
+            f"{position}: {message[:120]}"
         )
     if not grant.get("recipientOrganization"):
         row.warnings.append(
             f"{file}: grant to an individual, no organisation to link\x00{position}"
         )
     return row
-
-
-def _first_date_field(grant: dict[str, Any]) -> str:
-    for field in _DATE_FIELDS:
-        value = grant.get(field)
-        if isinstance(value, str) and _UK_DATE.match(value.strip()):
-            return field
-    return "plannedDates"
 
 
 def read_grants(path: Path) -> Iterator[Row | BadRecord]:
@@ -264,10 +363,7 @@ def _json_grants(path: Path) -> Iterator[Row | BadRecord]:
             for count, grant in enumerate(ijson.items(raw, "grants.item"), start=1):
                 yield check(grant, file, f"grant {count}")
     except ijson.JSONError as error:
-        detail = str(error).strip().splitlines()[0] if str(error).strip() else "invalid JSON"
-        raise SourceError(
-            f"{file}: broken JSON after grant {count} ({detail}); is the file cut off or not UTF-8?"
-        ) from None
+        raise SourceError(f"{file}: {json_error(error, f'grant {count}')}") from None
     except OSError as error:
         raise SourceError(f"{file}: cannot be read ({error})") from None
     if count == 0:
@@ -300,13 +396,9 @@ def _sheet_rows(rows: Iterator[list[Any]], file: str, line_of: Any) -> Iterator[
         grant: dict[str, Any] = {}
         for path, value in zip(mapped, values, strict=False):
             if path and value not in (None, ""):
-                if isinstance(value, dt.datetime):
-                    value = value.date().isoformat()
-                elif isinstance(value, dt.date):
-                    value = value.isoformat()
-                elif isinstance(value, str):
+                if isinstance(value, str):
                     value = value.strip()
-                _set_path(grant, path, value)
+                _set_path(grant, path, _as_schema_type(path, value))
         yield check(grant, file, f"line {line_of(count)}")
 
 

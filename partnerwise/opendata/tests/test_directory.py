@@ -147,6 +147,7 @@ def _award(buyer: Organisation, supplier: Organisation, value: int, **extra: obj
         buyer=buyer,
         supplier=supplier,
         value=Decimal(value),
+        currency="GBP",
         source_file="t.json",
         row_hash=0,
         **extra,

@@ -319,7 +319,7 @@ def test_organisation_page_no_longer_shows_a_removed_grant(cast: Cast, tmp_path:
     funder = f'/organisations/{grant.funder.pk}/">{escape(grant.funder.name)}</a>'
     response = client.get(page)
     assert response.status_code == 200
-    assert "Funded by" in response.text
+    assert "Who funds them" in response.text
     assert funder in response.text
     run("360giving", str(_version(tmp_path, "v2", [g for g in grants if g is not dropped])))
     response = client.get(page)

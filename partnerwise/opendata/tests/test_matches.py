@@ -172,3 +172,84 @@ def test_match_command_lists_and_decides(db: None, tmp_path: Path) -> None:
     assert match.status == MatchStatus.CONFIRMED
     with pytest.raises(CommandError, match="already been decided"):
         call_command("match", "reject", str(match.pk), "--user", "ann")
+
+
+# ------------------------------------------------------------------ register of mergers
+
+MERGERS_HEADER = (
+    '"org_id_a","org_id_b","relationship","source","org_name_a","transferor_regno",'
+    '"transferor_subno","org_name_b","transferee_regno","transferee_subno",'
+    '"date_vesting_declaration","date_property_transferred","valid_from"'
+)
+
+
+def test_a_merger_is_a_dated_relationship_not_one_organisation(db: None, tmp_path: Path) -> None:
+    wrexham = Organisation.objects.create(name="Wrexham Women's Aid")
+    wrexham.identifiers.create(scheme="GB-CHC", value="GB-CHC-1058981", is_primary=True)
+    welsh = Organisation.objects.create(name="Welsh Women's Aid")
+    welsh.identifiers.create(scheme="GB-CHC", value="GB-CHC-1140962", is_primary=True)
+    path = tmp_path / "mergers.csv"
+    path.write_text(
+        MERGERS_HEADER + "\n"
+        '"GB-CHC-1058981","GB-CHC-1140962","sameas","Charity Commission Register of Mergers",'
+        '"Wrexham Women\'s Aid","1058981",0,"Welsh Women\'s Aid","1140962",0,"",'
+        '"2013-09-16 00:00:00","2014-11-07 00:00:00"\n'
+        '"","GB-CHC-1140962","sameas","Charity Commission Register of Mergers",'
+        '"Unregistered Aid Group","","","Welsh Women\'s Aid","1140962",0,"",'
+        '"2012-01-01 00:00:00","2012-02-01 00:00:00"\n',
+        encoding="utf-8",
+    )
+    output = run("links", str(path))
+    assert "links: organisations merged" not in output
+    assert "mergers: new: 2" in output
+    assert Organisation.objects.filter(pk__in=[wrexham.pk, welsh.pk]).count() == 2
+    from partnerwise.opendata.mergers import mergers_of
+
+    (gave,) = mergers_of(wrexham)
+    assert (gave.direction, gave.other, str(gave.date)) == ("transferred to", welsh, "2013-09-16")
+    received = mergers_of(welsh)
+    assert [(f.direction, f.other_name) for f in received] == [
+        ("received from", "Wrexham Women's Aid"),
+        ("received from", "Unregistered Aid Group"),
+    ]
+    assert "unchanged: 2" in run("links", str(path))
+    from django.template.loader import render_to_string
+
+    from partnerwise.opendata.page import open_data_context
+
+    page = render_to_string("opendata/_organisation_facts.html", open_data_context(wrexham))
+    assert "Transferred its property to Welsh Women&#x27;s Aid on 16 September 2013" in page
+    page = render_to_string("opendata/_organisation_facts.html", open_data_context(welsh))
+    assert "Received the property of Wrexham Women&#x27;s Aid on 16 September 2013" in page
+
+
+def test_links_on_the_real_register_of_mergers_does_not_crash(db: None) -> None:
+    real = DATA / "charity-lookups" / "relationships" / "ccew-register-of-mergers.csv"
+    with real.open(encoding="utf-8") as text:
+        rows = list(csv.DictReader(text))
+    # Every charity of the first 300 mergers is in the directory, chains included.
+    for value in {r[k] for r in rows[:300] for k in ("org_id_a", "org_id_b") if r[k]}:
+        organisation = Organisation.objects.create(name=value)
+        organisation.identifiers.create(scheme="GB-CHC", value=value)
+    count = Organisation.objects.count()
+    output = run("links", str(real))
+    assert "mergers: new:" in output
+    assert Organisation.objects.count() == count  # nothing merged
+
+
+def test_a_chain_of_same_entity_links_merges_without_crashing(db: None, tmp_path: Path) -> None:
+    values = ["GB-CHC-1000611", "GB-COH-08591698", "GB-SC-SC049135"]
+    for value in values:
+        organisation = Organisation.objects.create(name=value)
+        organisation.identifiers.create(scheme=value[:6].rstrip("-"), value=value)
+    path = tmp_path / "links.csv"
+    path.write_text(
+        "org_id_a,org_id_b,relationship,source\n"
+        f"{values[0]},{values[1]},sameas,test\n{values[1]},{values[2]},sameas,test\n"
+        f"{values[2]},{values[0]},sameas,test\n",
+        encoding="utf-8",
+    )
+    output = run("links", str(path))
+    assert "links: organisations merged: 2" in output
+    assert "links: already joined: 1" in output
+    assert Organisation.objects.count() == 1

@@ -22,12 +22,41 @@ from partnerwise.opendata.readers import SourceError
 SOURCES = {
     "ccew": "Charity Commission register extract zips (JSON or TXT, any of the tables)",
     "360giving": "360Giving grant files (JSON packages, CSV or XLSX spreadsheets)",
-    "ocds": "OCDS 1.1 release packages (Contracts Finder, Find a Tender)",
+    "ocds": "OCDS 1.0 or 1.1 release or record packages, releases, JSON Lines, .zip files "
+    "(Contracts Finder, Find a Tender)",
     "links": "org-id relationship CSVs (data/charity-lookups/relationships)",
 }
 
 
 LOADERS = {"ccew": "ccew", "360giving": "giving", "ocds": "ocds", "links": "links"}
+# What a directory given as a PATH stands for: its files with these endings, by name.
+DIRECTORY_FILES = {
+    "ccew": (".zip",),
+    "360giving": (".json", ".csv", ".xlsx", ".xlsm"),
+    "ocds": (".json", ".jsonl", ".zip"),
+    "links": (".csv",),
+}
+
+
+def expand(source: str, paths: list[Path]) -> list[Path]:
+    """The files to import: each file given, and the files of each directory given."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file() and p.suffix.lower() in DIRECTORY_FILES[source]
+            )
+            if not found:
+                endings = ", ".join(DIRECTORY_FILES[source])
+                raise CommandError(f"{path}: a directory with no {endings} files in it")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise CommandError(f"{path}: no such file or directory")
+    return files
 
 
 class _DryRun(Exception):
@@ -59,10 +88,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         source: str = options["source"]
-        paths: list[Path] = options["paths"]
-        for path in paths:
-            if not path.is_file():
-                raise CommandError(f"{path}: no such file")
+        paths = expand(source, options["paths"])
         report = ImportReport(skip_bad=options["skip_bad"])
         load = _loader(source)
         try:
@@ -83,10 +109,13 @@ class Command(BaseCommand):
             raise CommandError(f"{error}. Nothing was imported.") from None
         except KeyboardInterrupt:
             raise CommandError("Interrupted. Nothing was imported.") from None
-        self._summary(source, report)
+        self._summary(source, report, dry_run=options["dry_run"])
 
-    def _summary(self, source: str, report: ImportReport) -> None:
-        self.stdout.write(self.style.SUCCESS(f"Imported {source}:"))
+    def _summary(self, source: str, report: ImportReport, *, dry_run: bool = False) -> None:
+        if dry_run:
+            self.stdout.write(f"Would import {source} (dry run, rolled back):")
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Imported {source}:"))
         for key, value in sorted(report.counts.items()):
             self.stdout.write(f"  {key}: {value}")
         if report.warning_count:
