@@ -15,7 +15,7 @@ from django.utils import timezone
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
 from partnerwise.partnerships.models import Role as ParticipantRole
 from partnerwise.partnerships.models import Status
-from partnerwise.web.network import network
+from partnerwise.web.network import KINDS, UNRATED, bridges, map_chart, network, read_filters
 from partnerwise.web.pages import role_context
 from partnerwise.workspaces.access import get_workspace_for_user
 from partnerwise.workspaces.models import Workspace
@@ -112,8 +112,22 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
 def who_works_with_whom(request: HttpRequest, slug: str) -> HttpResponse:
     """The map of who works with whom, from our records and from open data."""
     workspace = get_workspace_for_user(request, slug)
+    names = archetype_names(workspace)
+    filters, errors = read_filters(request.GET, names)
+    net = network(workspace, filters)
     return render(
         request,
         "web/network.html",
-        {"nodes": network(workspace), **role_context(workspace)},
+        {
+            "net": net,
+            "chart": map_chart(net, names),
+            "filters": filters,
+            "filter_errors": errors,
+            "kinds": KINDS.items(),
+            "statuses": Status.choices,
+            "archetype_choices": [*names.items(), (UNRATED, "Not rated, or mixed")],
+            "names": names,
+            "bridges": bridges(net),
+            **role_context(workspace),
+        },
     )
