@@ -25,8 +25,7 @@ from partnerwise.assessments.summaries import archetype_names, latest_profiles
 from partnerwise.charts.network import MapLink, MapNode, network_map
 from partnerwise.charts.svg import plural
 from partnerwise.opendata.models import Award, Grant
-from partnerwise.organisations.models import Organisation
-from partnerwise.partnerships.models import Partnership, Status
+from partnerwise.partnerships.models import Role, Status
 from partnerwise.workspaces.models import Workspace
 
 KINDS = {"partnership": "Our partnerships", "grant": "Grants", "contract": "Contract awards"}
@@ -45,28 +44,42 @@ BETWEENNESS_BUDGET = 1_000_000
 CACHE_SECONDS = 24 * 3600
 
 
-@dataclass
+@dataclass(frozen=True)
+class Ref:
+    """An organisation or partnership by id and name: all the map needs, and far cheaper to
+    read for thousands of rows than whole model instances."""
+
+    pk: int
+    name: str
+
+
+@dataclass(frozen=True)
 class Tie:
     """Two organisations together in one of our partnerships."""
 
-    partner: Organisation
-    partnership: Partnership
+    partner: Ref
+    partnership: Ref
     their_role: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class OpenLink:
     """Money that flowed between two organisations in the open data."""
 
-    other: Organisation
+    other: Ref
     relation: str  # e.g. "gave grants to", "supplied"
     count: int
     total: Decimal | None
 
 
+# How many of an organisation's ties the page lists before saying how many more there are.
+TIES_LISTED = 25
+ROLE_NAMES = dict(Role.choices)
+
+
 @dataclass
 class Node:
-    organisation: Organisation
+    organisation: Ref
     ties: list[Tie] = field(default_factory=list)
     open_links: list[OpenLink] = field(default_factory=list)
     value: Decimal = Decimal(0)
@@ -81,6 +94,14 @@ class Node:
     @property
     def partners(self) -> int:
         return len({tie.partner.pk for tie in self.ties})
+
+    @property
+    def ties_listed(self) -> list[Tie]:
+        return self.ties[:TIES_LISTED]
+
+    @property
+    def ties_unlisted(self) -> int:
+        return max(0, len(self.ties) - TIES_LISTED)
 
 
 @dataclass(frozen=True)
@@ -135,7 +156,7 @@ class Network:
 
 
 def network(workspace: Workspace, filters: Filters = Filters()) -> Network:
-    nodes, graph = _graph(workspace, filters)
+    nodes, graph, members = _graph(workspace, filters)
     if filters.focus is not None and filters.focus in graph:
         keep = {filters.focus, *graph.neighbors(filters.focus)}
         graph = graph.subgraph(keep).copy()
@@ -152,6 +173,7 @@ def network(workspace: Workspace, filters: Filters = Filters()) -> Network:
                        n.organisation.name),
     )  # fmt: skip
     shown = ranked[:SHOWN]
+    _add_ties(shown, members, nodes)
     subgraph = graph.subgraph([n.organisation.pk for n in shown])
     positions = _cached(f"pw:network:layout:{_digest(subgraph)}", lambda: _layout(subgraph))
     return Network(
@@ -165,44 +187,62 @@ def network(workspace: Workspace, filters: Filters = Filters()) -> Network:
     )
 
 
-def _graph(workspace: Workspace, filters: Filters) -> tuple[dict[int, Node], nx.Graph]:
-    participations = workspace.participations.select_related("organisation", "partnership")
+# {partnership: (the partnership, [(organisation id, its role), ...])}
+Members = dict[int, tuple[Ref, list[tuple[int, str]]]]
+
+
+def _graph(workspace: Workspace, filters: Filters) -> tuple[dict[int, Node], nx.Graph, Members]:
+    participations = workspace.participations.all()
     if filters.status:
         participations = participations.filter(partnership__status=filters.status)
-    by_partnership: dict[int, list[Any]] = defaultdict(list)
+    members: Members = {}
     nodes: dict[int, Node] = {}
-    for item in participations:
-        by_partnership[item.partnership_id].append(item)
-        node = nodes.setdefault(
-            item.organisation_id,
-            Node(item.organisation, is_us=item.organisation_id == workspace.organisation_id),
-        )
-        if item.partnership_id not in node.partnership_ids:
-            node.partnership_ids.add(item.partnership_id)
-            node.value += item.partnership.value or Decimal(0)
+    rows = participations.values_list(
+        "organisation_id", "organisation__name", "partnership_id", "partnership__name",
+        "partnership__value", "role",
+    ).order_by("partnership_id", "pk")  # fmt: skip
+    for org_id, org_name, partnership_id, partnership_name, value, role in rows:
+        entry = members.setdefault(partnership_id, (Ref(partnership_id, partnership_name), []))
+        entry[1].append((org_id, role))
+        node = nodes.get(org_id)
+        if node is None:
+            node = nodes[org_id] = Node(
+                Ref(org_id, org_name), is_us=org_id == workspace.organisation_id
+            )
+        if partnership_id not in node.partnership_ids:
+            node.partnership_ids.add(partnership_id)
+            node.value += value or Decimal(0)
     _add_archetypes(workspace, nodes)
     graph = nx.Graph()
     graph.add_nodes_from(nodes)
-    for members in by_partnership.values():
-        for item in members:
-            for other in members:
-                if other.organisation_id == item.organisation_id:
-                    continue
-                nodes[item.organisation_id].ties.append(
-                    Tie(other.organisation, item.partnership, other.get_role_display())
-                )
-                if not filters.kind or filters.kind == "partnership":
-                    graph.add_edge(item.organisation_id, other.organisation_id, kind="partnership")
-    _add_open_links(nodes, graph, filters)
-    for node in nodes.values():
-        node.ties.sort(key=lambda t: (t.partner.name, t.partnership.name))
+    if not filters.kind or filters.kind == "partnership":
+        for _, people in members.values():
+            ids = sorted({org_id for org_id, _ in people})
+            graph.add_edges_from(
+                ((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]), kind="partnership"
+            )
+    _add_open_links(workspace, nodes, graph, filters)
     if filters.archetype:
         wanted = filters.archetype if filters.archetype != UNRATED else None
         chosen = {key for key, node in nodes.items() if node.archetype == wanted}
         keep = chosen | {other for key in chosen for other in graph.neighbors(key)}
         graph = graph.subgraph(keep).copy()
         nodes = {key: node for key, node in nodes.items() if key in keep}
-    return nodes, graph
+    return nodes, graph, members
+
+
+def _add_ties(shown: list[Node], members: Members, nodes: dict[int, Node]) -> None:
+    """Who each organisation on the map works with in our partnerships, with their roles:
+    only for the organisations drawn, as "us" alone can have thousands."""
+    for node in shown:
+        for partnership_id in node.partnership_ids:
+            partnership, people = members[partnership_id]
+            node.ties.extend(
+                Tie(nodes[org_id].organisation, partnership, ROLE_NAMES.get(role, role))
+                for org_id, role in people
+                if org_id != node.organisation.pk and org_id in nodes
+            )
+        node.ties.sort(key=lambda t: (t.partner.name, t.partnership.name))
 
 
 def _add_archetypes(workspace: Workspace, nodes: dict[int, Node]) -> None:
@@ -233,23 +273,28 @@ FLOWS: list[tuple[type[Model], str, str, str, str, str, str]] = [
 ]  # fmt: skip
 
 
-def _add_open_links(nodes: dict[int, Node], graph: nx.Graph, filters: Filters) -> None:
-    """One query per kind of flow: money between two organisations that are both nodes
-    (grants and awards gone from a newer version of their file no longer count)."""
-    ids = list(nodes)
+def _add_open_links(
+    workspace: Workspace, nodes: dict[int, Node], graph: nx.Graph, filters: Filters
+) -> None:
+    """One query per kind of flow: money between two organisations that are both in our
+    partnerships (grants and awards gone from a newer version of their file no longer
+    count). The organisations are a subquery, not a list of thousands of ids."""
+    ours = workspace.participations.values("organisation_id")
     for model, payer, payee, amount, kind, payer_did, payee_did in FLOWS:
         if filters.kind and filters.kind != kind:
             continue
         rows = (
             model._default_manager.filter(
-                **{f"{payer}__in": ids, f"{payee}__in": ids}, in_latest_file=True
+                **{f"{payer}__in": ours, f"{payee}__in": ours}, in_latest_file=True
             )
             .values(payer, payee)
             .annotate(n=Count("pk"), total=Sum(amount))
             .order_by(payer, payee)
         )
         for row in rows:
-            giver, taker = nodes[row[payer]], nodes[row[payee]]
+            giver, taker = nodes.get(row[payer]), nodes.get(row[payee])
+            if giver is None or taker is None:  # left out by the status filter
+                continue
             giver.open_links.append(OpenLink(taker.organisation, payer_did, row["n"], row["total"]))
             taker.open_links.append(OpenLink(giver.organisation, payee_did, row["n"], row["total"]))
             if row[payer] != row[payee] and not graph.has_edge(row[payer], row[payee]):
