@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "partnerwise.appraisals",
     "partnerwise.opendata",
     "partnerwise.api",
+    "partnerwise.exports",
     "partnerwise.web",
 ]
 
