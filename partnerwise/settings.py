@@ -218,4 +218,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # WeasyPrint warns of every screen-only CSS rule it skips when printing a page to PDF.
+    "loggers": {"weasyprint": {"level": "ERROR"}},
 }
