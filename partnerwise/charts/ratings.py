@@ -160,7 +160,7 @@ def self_vs_partners(
     *,
     title: str = "How partners see us, beside how we see ourselves",
 ) -> Chart:
-    """Statement by statement: `statements` is [(statement, our answer, partners' average)],
+    """Statement by statement: `statements` is [(statement, our answer, partners' middle answer)],
     either may be None (no answer). We are a square, partners a circle, joined by a line whose
     length is the gap."""
     marks = _scale(len(statements))
@@ -210,7 +210,7 @@ def self_vs_partners(
         marker("square", LEFT, legend_y - 5, 6, colours.US),
         text("We say", LEFT + 12, legend_y, size=14),
         marker("circle", LEFT + 110, legend_y - 5, 7, colours.THEM),
-        text("Partners say (average)", LEFT + 122, legend_y, size=14),
+        text("Partners say (middle answer)", LEFT + 122, legend_y, size=14),
     ]
     widest = sorted(gaps, key=lambda item: (-item[0], item[1]))
     if not gaps:
@@ -224,7 +224,7 @@ def self_vs_partners(
             f"partners say {_avg(theirs)}."
         )
     table = Table(
-        ("Statement", "We say", "Partners say (average)", "Gap"), tuple(table_rows), (1, 2, 3)
+        ("Statement", "We say", "Partners say (middle answer)", "Gap"), tuple(table_rows), (1, 2, 3)
     )
     return figure(
         title=title,
