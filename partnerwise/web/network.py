@@ -381,8 +381,9 @@ def map_chart(net: Network, names: dict[str, str]) -> charts.Chart:
     count = net.graph.number_of_edges()
     summary = f"{plural(len(net.nodes), 'organisation')} and {plural(count, 'link')}"
     summary += f" ({kinds})." if kinds else "."
-    if net.shown and net.shown[0].degree:
-        top = net.shown[0]
+    # The focus of a neighbourhood comes first in `shown`, so look across every organisation.
+    top = max(net.nodes.values(), key=lambda n: (n.degree, n.value), default=None)
+    if top and top.degree:
         summary += (
             f" The most connected is {top.organisation.name}, with {plural(top.degree, 'link')}."
         )
