@@ -156,13 +156,23 @@ class Network:
 
 
 def network(workspace: Workspace, filters: Filters = Filters()) -> Network:
-    nodes, graph, members = _graph(workspace, filters)
+    nodes, members, open_edges = _records(workspace, filters)
+    # The graph is a function of these rows and the filters, so their hash is its version:
+    # the graph, its measures and its layout are built once per version and then reused.
+    version = _hash(
+        (filters.kind, filters.status, filters.archetype),
+        [(pid, [org for org, _ in people]) for pid, (_, people) in members.items()],
+        open_edges,
+        sorted((key, node.archetype) for key, node in nodes.items() if node.archetype),
+    )
+    graph = _cached(
+        f"pw:network:graph:{version}", lambda: _build(nodes, members, open_edges, filters)
+    )
     if filters.focus is not None and filters.focus in graph:
-        keep = {filters.focus, *graph.neighbors(filters.focus)}
-        graph = graph.subgraph(keep).copy()
-        nodes = {key: node for key, node in nodes.items() if key in keep}
-    digest = _digest(graph)
-    measures = _cached(f"pw:network:measures:{digest}", lambda: _measures(graph))
+        graph = graph.subgraph({filters.focus, *graph.neighbors(filters.focus)}).copy()
+    version = _hash(version, filters.focus if filters.focus in graph else None)
+    nodes = {key: node for key, node in nodes.items() if key in graph}
+    measures = _cached(f"pw:network:measures:{version}", lambda: _measures(graph))
     for key, node in nodes.items():
         node.degree = measures["degree"].get(key, 0)
         node.betweenness = measures["betweenness"].get(key, 0.0)
@@ -174,8 +184,9 @@ def network(workspace: Workspace, filters: Filters = Filters()) -> Network:
     )  # fmt: skip
     shown = ranked[:SHOWN]
     _add_ties(shown, members, nodes)
-    subgraph = graph.subgraph([n.organisation.pk for n in shown])
-    positions = _cached(f"pw:network:layout:{_digest(subgraph)}", lambda: _layout(subgraph))
+    drawn = [n.organisation.pk for n in shown]
+    subgraph = graph.subgraph(drawn)
+    positions = _cached(f"pw:network:layout:{_hash(version, drawn)}", lambda: _layout(subgraph))
     return Network(
         nodes=nodes,
         graph=graph,
@@ -183,15 +194,18 @@ def network(workspace: Workspace, filters: Filters = Filters()) -> Network:
         positions=positions,
         density=measures["density"],
         sampled=measures["sampled"],
-        links_by_kind=Counter(kind for *_, kind in graph.edges(data="kind")),
+        links_by_kind=measures["links_by_kind"],
     )
 
 
 # {partnership: (the partnership, [(organisation id, its role), ...])}
 Members = dict[int, tuple[Ref, list[tuple[int, str]]]]
+# (payer, payee, kind) for money between two of our organisations in the open data
+OpenEdges = list[tuple[int, int, str]]
 
 
-def _graph(workspace: Workspace, filters: Filters) -> tuple[dict[int, Node], nx.Graph, Members]:
+def _records(workspace: Workspace, filters: Filters) -> tuple[dict[int, Node], Members, OpenEdges]:
+    """The rows the map is made of, in a fixed number of queries."""
     participations = workspace.participations.all()
     if filters.status:
         participations = participations.filter(partnership__status=filters.status)
@@ -213,6 +227,13 @@ def _graph(workspace: Workspace, filters: Filters) -> tuple[dict[int, Node], nx.
             node.partnership_ids.add(partnership_id)
             node.value += value or Decimal(0)
     _add_archetypes(workspace, nodes)
+    open_edges = _add_open_links(workspace, nodes, filters)
+    return nodes, members, open_edges
+
+
+def _build(
+    nodes: dict[int, Node], members: Members, open_edges: OpenEdges, filters: Filters
+) -> nx.Graph:
     graph = nx.Graph()
     graph.add_nodes_from(nodes)
     if not filters.kind or filters.kind == "partnership":
@@ -221,14 +242,15 @@ def _graph(workspace: Workspace, filters: Filters) -> tuple[dict[int, Node], nx.
             graph.add_edges_from(
                 ((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]), kind="partnership"
             )
-    _add_open_links(workspace, nodes, graph, filters)
+    for payer, payee, kind in open_edges:
+        if payer != payee and not graph.has_edge(payer, payee):
+            graph.add_edge(payer, payee, kind=kind)
     if filters.archetype:
         wanted = filters.archetype if filters.archetype != UNRATED else None
         chosen = {key for key, node in nodes.items() if node.archetype == wanted}
         keep = chosen | {other for key in chosen for other in graph.neighbors(key)}
         graph = graph.subgraph(keep).copy()
-        nodes = {key: node for key, node in nodes.items() if key in keep}
-    return nodes, graph, members
+    return graph
 
 
 def _add_ties(shown: list[Node], members: Members, nodes: dict[int, Node]) -> None:
@@ -273,13 +295,12 @@ FLOWS: list[tuple[type[Model], str, str, str, str, str, str]] = [
 ]  # fmt: skip
 
 
-def _add_open_links(
-    workspace: Workspace, nodes: dict[int, Node], graph: nx.Graph, filters: Filters
-) -> None:
+def _add_open_links(workspace: Workspace, nodes: dict[int, Node], filters: Filters) -> OpenEdges:
     """One query per kind of flow: money between two organisations that are both in our
     partnerships (grants and awards gone from a newer version of their file no longer
     count). The organisations are a subquery, not a list of thousands of ids."""
     ours = workspace.participations.values("organisation_id")
+    edges: OpenEdges = []
     for model, payer, payee, amount, kind, payer_did, payee_did in FLOWS:
         if filters.kind and filters.kind != kind:
             continue
@@ -297,14 +318,12 @@ def _add_open_links(
                 continue
             giver.open_links.append(OpenLink(taker.organisation, payer_did, row["n"], row["total"]))
             taker.open_links.append(OpenLink(giver.organisation, payee_did, row["n"], row["total"]))
-            if row[payer] != row[payee] and not graph.has_edge(row[payer], row[payee]):
-                graph.add_edge(row[payer], row[payee], kind=kind)
+            edges.append((row[payer], row[payee], kind))
+    return edges
 
 
-def _digest(graph: nx.Graph) -> str:
-    """The graph's version: a hash of its organisations and its links with their kinds."""
-    edges = sorted((min(a, b), max(a, b), kind) for a, b, kind in graph.edges(data="kind"))
-    return hashlib.sha256(repr((sorted(graph.nodes), edges)).encode()).hexdigest()
+def _hash(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def _cached(key: str, compute: Any) -> Any:
@@ -333,6 +352,7 @@ def _measures(graph: nx.Graph) -> dict[str, Any]:
         "density": nx.density(graph) if size > 1 else 0.0,
         "sampled": sample,
         "splits": dict(splits),
+        "links_by_kind": Counter(kind for *_, kind in graph.edges(data="kind")),
     }
 
 
@@ -368,11 +388,7 @@ def map_chart(net: Network, names: dict[str, str]) -> charts.Chart:
         for node in net.shown
     ]
     shown = {node.organisation.pk for node in net.shown}
-    links = [
-        MapLink(a, b, kind)
-        for a, b, kind in net.graph.edges(data="kind")
-        if a in shown and b in shown
-    ]
+    links = [MapLink(a, b, kind) for a, b, kind in net.graph.subgraph(shown).edges(data="kind")]
     kinds = ", ".join(
         plural(net.links_by_kind[kind], *LINK_WORDS[kind])
         for kind in KINDS
