@@ -9,7 +9,7 @@ DATA ?= ../shared/data
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install pg-client browser-deps run serve test test-sqlite test-postgres lint bench clean
+.PHONY: install pg-client system-deps browser-deps run serve test test-sqlite test-postgres lint bench clean
 
 .tools/bin/uv:
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 is needed (pyenv install 3.12)"; exit 1; }
@@ -20,7 +20,7 @@ CHROMIUM := /usr/bin/chromium
 	$(UV) sync --frozen --python $(PYTHON312)
 	touch $@
 
-install: .venv/.installed pg-client
+install: .venv/.installed pg-client system-deps
 
 # `partnerwise backup` on PostgreSQL runs pg_dump/pg_restore: install them (as root) if missing.
 pg-client:
@@ -28,6 +28,18 @@ pg-client:
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client; \
 	  else echo "pg_dump is missing: sudo apt-get install postgresql-client (for backups on PostgreSQL)"; fi; }
+
+# WeasyPrint (the board summary as PDF) lays out text with Debian's Pango and HarfBuzz, and
+# Liberation Sans stands in for Arial. As root, install what is missing; otherwise say how.
+PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation
+system-deps:
+	@if ! dpkg-query -W -f='$${Status}\n' $(PDF_DEBS) 2>/dev/null | grep -qv "install ok installed" \
+	    && [ "$$(dpkg-query -W -f='$${Status}\n' $(PDF_DEBS) 2>/dev/null | wc -l)" = 4 ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_DEBS); \
+	else \
+	  echo "PDF export needs: sudo apt-get install $(PDF_DEBS)"; \
+	fi
 
 # The browser tests drive Debian's Chromium (Playwright's own browser download is not used)
 # and run axe-core from npm. As root, install Chromium; otherwise say how.

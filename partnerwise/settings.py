@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "partnerwise.opendata",
     "partnerwise.api",
     "partnerwise.hosting",
+    "partnerwise.exports",
     "partnerwise.web",
     "partnerwise.demo",
     # Only for the Swagger UI files it ships, so /api/docs loads nothing from a CDN.
@@ -270,7 +271,9 @@ LOGGING = {
             "handlers": ["requests"],
             "level": "INFO" if envbool("REQUEST_LOG", default=True) else "WARNING",
             "propagate": False,
-        }
+        },
+        # WeasyPrint warns of every screen-only CSS rule it skips when printing a page to PDF.
+        "weasyprint": {"level": "ERROR"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("partnerwise.partnerships.urls")),
     path("", include("partnerwise.assessments.urls")),
     path("", include("partnerwise.appraisals.urls")),
+    path("", include("partnerwise.exports.urls")),
 ]

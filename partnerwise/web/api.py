@@ -20,6 +20,7 @@ from partnerwise.api.errors import Invalid
 from partnerwise.api.openapi import PartnerwiseAPI
 from partnerwise.appraisals.api import router as appraisals_router
 from partnerwise.assessments.api import router as assessments_router
+from partnerwise.exports.api import router as exports_router
 from partnerwise.opendata.api import router as organisations_router
 from partnerwise.partnerships.api import router as partnerships_router
 from partnerwise.workspaces.versioning import StaleVersion
@@ -49,6 +50,7 @@ api.add_router("/", organisations_router)
 api.add_router("/", partnerships_router)
 api.add_router("/", assessments_router)
 api.add_router("/", appraisals_router)
+api.add_router("/", exports_router)
 
 
 @api.exception_handler(Invalid)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
 from partnerwise.partnerships.models import Role as ParticipantRole
 from partnerwise.partnerships.models import Status
-from partnerwise.web.network import network
+from partnerwise.web.network import KINDS, UNRATED, bridges, map_chart, network, read_filters
 from partnerwise.workspaces.access import workspace_access
 from partnerwise.workspaces.models import Workspace
 
@@ -113,8 +113,22 @@ def who_works_with_whom(request: HttpRequest, slug: str) -> HttpResponse:
     """The map of who works with whom, from our records and from open data."""
     access = workspace_access(request, slug)
     workspace = access.workspace
+    names = archetype_names(workspace)
+    filters, errors = read_filters(request.GET, names)
+    net = network(workspace, filters)
     return render(
         request,
         "web/network.html",
-        {"nodes": network(workspace), **access.context()},
+        {
+            "net": net,
+            "chart": map_chart(net, names),
+            "filters": filters,
+            "filter_errors": errors,
+            "kinds": KINDS.items(),
+            "statuses": Status.choices,
+            "archetype_choices": [*names.items(), (UNRATED, "Not rated, or mixed")],
+            "names": names,
+            "bridges": bridges(net),
+            **access.context(),
+        },
     )
