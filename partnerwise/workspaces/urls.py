@@ -33,6 +33,11 @@ urlpatterns = [
         name="invitation_cancel",
     ),
     path(
+        "w/<slug:slug>/members/invitations/<int:invitation_id>/resend/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
         "w/<slug:slug>/members/<int:membership_id>/",
         views.member_role,
         name="member_role",
