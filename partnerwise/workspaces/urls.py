@@ -1,10 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from partnerwise.workspaces import views
+from partnerwise.workspaces import account_views, views
 
 urlpatterns = [
     path("accounts/login/", views.login, name="login"),
+    path("accounts/signup/", account_views.signup, name="signup"),
+    path("accounts/signup/sent/", account_views.signup_sent, name="signup_sent"),
+    path(
+        "accounts/confirm/<uidb64>/<token>/",
+        account_views.confirm_email,
+        name="confirm_email",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/reset/",

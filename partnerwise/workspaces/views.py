@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from partnerwise.workspaces import inviting, throttle
+from partnerwise.workspaces import accounts, inviting, throttle
 from partnerwise.workspaces.access import refuse_unless_post, signed_in, workspace_access
 from partnerwise.workspaces.forms import (
     InvitationForm,
@@ -40,6 +40,17 @@ def login(request: HttpRequest) -> HttpResponseBase:
             throttle.clear_failures(request, username)
         else:
             throttle.record_failure(request, username)
+            waiting = accounts.existing(username) if username else None
+            if (
+                waiting
+                and not waiting.is_active
+                and waiting.check_password(request.POST.get("password", ""))
+            ):
+                messages.info(
+                    request,
+                    "Your account is waiting for you to confirm your email address: open the "
+                    "link we sent you.",
+                )
     return response
 
 
