@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from partnerwise.workspaces import accounts, throttle
 from partnerwise.workspaces.forms import SignUpForm
+from partnerwise.workspaces.models import User
 
 
 def _throttle_key(email: str) -> str:
@@ -40,7 +41,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/signup.html", {"form": form})
 
 
-def _send_confirmation(request: HttpRequest, user: accounts.User, created: bool) -> None:
+def _send_confirmation(request: HttpRequest, user: User, created: bool) -> None:
     sign_in = request.build_absolute_uri(reverse("login"))
     if user.is_active:
         # Someone signed up with an address that already has an account: tell its owner,
