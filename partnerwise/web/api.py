@@ -16,6 +16,7 @@ from partnerwise.api.errors import Invalid
 from partnerwise.appraisals.api import router as appraisals_router
 from partnerwise.assessments.api import router as assessments_router
 from partnerwise.opendata.api import router as organisations_router
+from partnerwise.organisations.api import router as workspaces_router
 from partnerwise.partnerships.api import router as partnerships_router
 from partnerwise.workspaces.versioning import StaleVersion
 
@@ -30,6 +31,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
 )
+api.add_router("/", workspaces_router)
 api.add_router("/", organisations_router)
 api.add_router("/", partnerships_router)
 api.add_router("/", assessments_router)

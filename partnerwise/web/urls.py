@@ -1,11 +1,12 @@
 from django.urls import path
 
-from partnerwise.web import organisations, partnerships, views, workspace_settings
+from partnerwise.web import organisations, partnerships, starting, views, workspace_settings
 
 ORGS = "w/<slug:slug>/organisations/"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("workspaces/new/", starting.workspace_new, name="workspace_new"),
     path("w/<slug:slug>/", views.workspace_home, name="workspace_home"),
     path("w/<slug:slug>/network/", views.who_works_with_whom, name="network"),
     path(

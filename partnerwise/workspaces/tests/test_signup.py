@@ -49,6 +49,7 @@ def test_sign_up_then_confirm_then_sign_in(db: None, client: Client) -> None:
     done = client.post(link)
     assert done["Location"] == reverse("home")
     assert User.objects.get(pk=user.pk).is_active
+    assert "Create a workspace" in client.get(reverse("home")).content.decode()
     # The link is spent.
     assert Client().post(link).status_code == 404
     fresh = Client()
