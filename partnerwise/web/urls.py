@@ -1,6 +1,13 @@
 from django.urls import path
 
-from partnerwise.web import organisations, partnerships, starting, views, workspace_settings
+from partnerwise.web import (
+    organisations,
+    partnerships,
+    removing,
+    starting,
+    views,
+    workspace_settings,
+)
 
 ORGS = "w/<slug:slug>/organisations/"
 
@@ -17,6 +24,12 @@ urlpatterns = [
     path(ORGS, organisations.organisation_list, name="organisation_list"),
     path(ORGS + "new/", organisations.organisation_new, name="organisation_new"),
     path(ORGS + "<int:pk>/", organisations.organisation_detail, name="organisation_detail"),
+    path(ORGS + "<int:pk>/edit/", organisations.organisation_edit, name="organisation_edit"),
+    path(
+        "w/<slug:slug>/delete/<slug:kind>/<int:pk>/",
+        removing.remove,
+        name="record_remove",
+    ),
     path(
         "w/<slug:slug>/partnerships/<int:pk>/",
         partnerships.partnership_detail,
