@@ -21,6 +21,11 @@ urlpatterns = [
         workspace_settings.workspace_settings,
         name="workspace_settings",
     ),
+    path(
+        "w/<slug:slug>/settings/typology/",
+        workspace_settings.workspace_typology,
+        name="workspace_typology",
+    ),
     path(ORGS, organisations.organisation_list, name="organisation_list"),
     path(ORGS + "new/", organisations.organisation_new, name="organisation_new"),
     path(ORGS + "<int:pk>/", organisations.organisation_detail, name="organisation_detail"),
