@@ -63,6 +63,11 @@ def first_run_checklist(access: Access) -> list[Step]:
             "Bring in the partnerships you already have from a spreadsheet (CSV or Excel), "
             "or record one by hand.",
             workspace.partnerships.exists(),
-            [("Record a partnership", reverse("partnership_new", args=[slug]))] if editor else [],
+            [
+                ("Import our partner list", reverse("partnership_import", args=[slug])),
+                ("record a partnership", reverse("partnership_new", args=[slug])),
+            ]
+            if editor
+            else [],
         ),
     ]

@@ -23,6 +23,7 @@ def test_a_new_workspace_sees_a_checklist_that_ticks_as_it_goes(cast: Cast, clie
     assert reverse("appraisals:principles", args=[workspace.slug]) in page
     assert reverse("members", args=[workspace.slug]) in page
     assert reverse("partnership_new", args=[workspace.slug]) in page
+    assert reverse("partnership_import", args=[workspace.slug]) in page
 
     from partnerwise.organisations.models import set_our_organisation
 
