@@ -30,18 +30,18 @@ def signup(request: HttpRequest) -> HttpResponse:
             return render(request, "registration/signup_throttled.html", status=429)
         throttle.record_failure(request, _throttle_key(email))
         if form.is_valid():
-            user, created = accounts.sign_up(
+            user, _ = accounts.sign_up(
                 name=form.cleaned_data["name"],
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password1"],
             )
-            _send_confirmation(request, user, created)
+            _send_confirmation(request, user)
             request.session["signed_up_as"] = user.email
             return redirect("signup_sent")
     return render(request, "registration/signup.html", {"form": form})
 
 
-def _send_confirmation(request: HttpRequest, user: User, created: bool) -> None:
+def _send_confirmation(request: HttpRequest, user: User) -> None:
     sign_in = request.build_absolute_uri(reverse("login"))
     if user.is_active:
         # Someone signed up with an address that already has an account: tell its owner,
