@@ -179,7 +179,7 @@ def appraise(
     )
     values, commitments = principle_rows(principles, ratings)
 
-    typology = default_typology()
+    typology = default_typology(workspace)
     names = archetype_names(workspace, typology)
     profiles = latest_profiles(workspace, partnership_ids=[partnership.pk], typology=typology)
     us_id = workspace.organisation_id

@@ -232,3 +232,18 @@ class RatingInvitation(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"Rating invitation for {self.rater_name} in {self.partnership_id}"
+
+
+class ChosenTypology(models.Model):
+    """The typology a workspace rates partners with, when not the founding five (the default).
+
+    Kept here, like `OurOrganisation`, so that workspaces refer to no app above them.
+    """
+
+    workspace = models.OneToOneField(
+        Workspace, primary_key=True, on_delete=models.CASCADE, related_name="chosen_typology"
+    )
+    typology = models.ForeignKey(Typology, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.workspace} rates with {self.typology}"

@@ -136,7 +136,7 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return render(request, "assessments/rate_invalid.html", status=404)
     workspace = invitation.workspace
-    model = engine_typology(default_typology(), workspace)
+    model = engine_typology(default_typology(workspace), workspace)
     form = AssessmentForm(
         request.POST or None,
         indicators=model.indicators,

@@ -75,7 +75,7 @@ def profile_for(
     With `rater_kind=RaterKind.PARTNER` it is how partners who rated `subject` see it (used
     for "how they see us").
     """
-    typology = typology or default_typology()
+    typology = typology or default_typology(workspace)
     assessments = latest_per_rater(
         _assessments(workspace, partnership, subject, typology, rater_kind)
     )
@@ -100,7 +100,7 @@ def profile_history(
     typology: Typology | None = None,
 ) -> list[HistoryPoint]:
     """The profile as it stood after each assessment, oldest first: drift shows here."""
-    typology = typology or default_typology()
+    typology = typology or default_typology(workspace)
     model = engine_typology(typology, workspace)
     ordered = sorted(
         _assessments(workspace, partnership, subject, typology, RaterKind.COLLEAGUE),

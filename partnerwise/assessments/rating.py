@@ -96,7 +96,7 @@ def record_rating(
     `rater` is the colleague whose view this is (None for someone at a partner, through a
     rating link); `recorded_by` is who saved it, when not the rater.
     """
-    typology = typology or default_typology()
+    typology = typology or default_typology(workspace)
     model = engine_typology(typology, workspace)
     check_answers(model, answers)
     answered = sum(1 for rating, _ in answers.values() if rating is not None)

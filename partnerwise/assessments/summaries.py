@@ -23,7 +23,7 @@ def _typology(workspace: Workspace, typology: Typology | None) -> tuple[Typology
     )
     key = typology.pk if typology else None
     if key not in cache:
-        row = typology or default_typology()
+        row = typology or default_typology(workspace)
         cache[key] = (row, engine_typology(row, workspace))
     return cache[key]
 

@@ -15,7 +15,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from partnerwise import typology as engine
-from partnerwise.assessments.models import Archetype, Indicator, Typology
+from partnerwise.assessments.models import Archetype, ChosenTypology, Indicator, Typology
+from partnerwise.workspaces.history import record_change
 from partnerwise.workspaces.models import Workspace
 
 
@@ -125,5 +126,37 @@ def engine_typology(row: Typology, workspace: Workspace | None) -> engine.Typolo
     return engine.typology_from_dict(typology_data(row, workspace), source=source)
 
 
-def default_typology() -> Typology:
+def default_typology(workspace: Workspace | None = None) -> Typology:
+    """The typology `workspace` rates with: its choice in settings, else the founding five.
+
+    Remembered on the workspace object, as a page asks several times."""
+    if workspace is not None:
+        cached = workspace.__dict__.get("_chosen_typology")
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        chosen = ChosenTypology.objects.filter(workspace=workspace).select_related("typology")
+        found = chosen.first()
+        row = found.typology if found else Typology.objects.get(workspace=None, key="default")
+        workspace.__dict__["_chosen_typology"] = row
+        return row
     return Typology.objects.get(workspace=None, key="default")
+
+
+def choose_typology(*, workspace: Workspace, user: Any, typology: Typology) -> None:
+    """Rate with `typology` from now on (one the workspace can see); logged in the history."""
+    if typology.workspace_id not in (None, workspace.pk):
+        raise ValueError("That typology belongs to another workspace")
+    before = default_typology(workspace)
+    with transaction.atomic():
+        ChosenTypology.objects.update_or_create(
+            workspace=workspace, defaults={"typology": typology}
+        )
+        if before.pk != typology.pk:
+            record_change(
+                workspace=workspace,
+                user=user,
+                obj=workspace,
+                action="changed the typology",
+                changes={"typology": (before.name, typology.name)},
+            )
+    workspace.__dict__["_chosen_typology"] = typology

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from partnerwise.assessments import partner_views, views
+from partnerwise.assessments import about_views, partner_views, views
 
 P = "w/<slug:slug>/partnerships/<id:pk>/"
 
 urlpatterns = [
+    path("w/<slug:slug>/sorts-of-partner/", about_views.sorts_of_partner, name="sorts_of_partner"),
     path(P + "assess/<id:org_id>/", views.assess, name="assess"),
     path(P + "profile/<id:org_id>/", views.profile, name="profile"),
     path(

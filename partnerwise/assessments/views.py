@@ -41,7 +41,7 @@ def assess(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespons
     workspace = access.workspace
     partnership = get_object_or_404(workspace.partnerships, pk=pk)
     subject = _subject(workspace, partnership, org_id)
-    model = engine_typology(default_typology(), workspace)
+    model = engine_typology(default_typology(workspace), workspace)
     user = signed_in(request)
     user_name = user.get_full_name() or user.get_username()
     form = AssessmentForm(
@@ -228,7 +228,7 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
     workspace = access.workspace
     partnership = get_object_or_404(workspace.partnerships, pk=pk)
     subject = _subject(workspace, partnership, org_id)
-    typology = default_typology()
+    typology = default_typology(workspace)
     model = engine_typology(typology, workspace)
     is_us = subject.pk == workspace.organisation_id
     ours = profile_for(workspace, partnership, subject, typology)

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from partnerwise.organisations.identifiers import IdentifierError, OrgId, parse_org_id
 from partnerwise.organisations.models import Kind, Organisation
-from partnerwise.workspaces.history import record_change
+from partnerwise.workspaces.history import diff, record_change
 from partnerwise.workspaces.models import Workspace
 
 
@@ -63,3 +63,38 @@ def record_organisation(
             organisation.add_identifier(str(org_id), primary=index == 0)
         record_change(workspace=workspace, user=user, obj=organisation, action="created")
     return organisation
+
+
+def edit_organisation(
+    *,
+    workspace: Workspace,
+    user: Any,
+    organisation: Organisation,
+    name: str,
+    kind: str,
+    website: str = "",
+    description: str = "",
+) -> None:
+    """Change a workspace's private organisation; reference data is never edited."""
+    if organisation.workspace_id != workspace.pk:
+        raise RecordingError("name", "Only your workspace's own records can be changed")
+    if not name.strip():
+        raise RecordingError("name", "Give the organisation's name")
+    fields: dict[str, object] = {
+        "name": name.strip(),
+        "kind": kind,
+        "website": website,
+        "description": description,
+    }
+    before = {key: getattr(organisation, key) for key in fields}
+    with transaction.atomic():
+        for key, value in fields.items():
+            setattr(organisation, key, value)
+        organisation.save(update_fields=[*fields, "updated"])
+        record_change(
+            workspace=workspace,
+            user=user,
+            obj=organisation,
+            action="edited",
+            changes=diff(before, fields),
+        )

@@ -22,6 +22,7 @@ from partnerwise.appraisals.api import router as appraisals_router
 from partnerwise.assessments.api import router as assessments_router
 from partnerwise.exports.api import router as exports_router
 from partnerwise.opendata.api import router as organisations_router
+from partnerwise.organisations.api import router as workspaces_router
 from partnerwise.partnerships.api import router as partnerships_router
 from partnerwise.workspaces.versioning import StaleVersion
 
@@ -46,6 +47,7 @@ api = PartnerwiseAPI(
     # so the site's content security policy holds there too.
     docs_decorator=_docs_for_signed_in_users,
 )
+api.add_router("/", workspaces_router)
 api.add_router("/", organisations_router)
 api.add_router("/", partnerships_router)
 api.add_router("/", assessments_router)

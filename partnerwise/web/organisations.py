@@ -19,7 +19,11 @@ from partnerwise.opendata.finding import search
 from partnerwise.opendata.page import open_data_context
 from partnerwise.organisations.forms import OrganisationForm
 from partnerwise.organisations.models import Organisation
-from partnerwise.organisations.recording import record_organisation
+from partnerwise.organisations.recording import (
+    RecordingError,
+    edit_organisation,
+    record_organisation,
+)
 from partnerwise.workspaces.access import workspace_access
 from partnerwise.workspaces.models import Role
 
@@ -109,4 +113,35 @@ def organisation_new(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "organisations/form.html",
         {"form": form, "next": next_url, **access.context()},
+    )
+
+
+@login_required
+def organisation_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Change a private organisation (reference data is never edited: 404)."""
+    access = workspace_access(request, slug, Role.ADMIN)
+    workspace = access.workspace
+    organisation = get_object_or_404(Organisation.objects.filter(workspace=workspace), pk=pk)
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    del form.fields["identifier"]  # identifiers are kept as recorded
+    if request.method == "POST" and form.is_valid():
+        try:
+            edit_organisation(
+                workspace=workspace,
+                user=access.user,
+                organisation=Organisation.objects.get(pk=pk),
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
+                website=form.cleaned_data["website"],
+                description=form.cleaned_data["description"],
+            )
+        except RecordingError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, "Saved.")
+            return redirect("organisation_detail", slug, pk)
+    return render(
+        request,
+        "organisations/form.html",
+        {"form": form, "editing": organisation, **access.context()},
     )

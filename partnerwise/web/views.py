@@ -15,6 +15,7 @@ from django.utils import timezone
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
 from partnerwise.partnerships.models import Role as ParticipantRole
 from partnerwise.partnerships.models import Status
+from partnerwise.web.checklist import first_run_checklist
 from partnerwise.web.network import KINDS, UNRATED, bridges, map_chart, network, read_filters
 from partnerwise.workspaces.access import workspace_access
 from partnerwise.workspaces.models import Workspace
@@ -103,6 +104,8 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
             "renewals": renewals,
             "dependence": dependence_rows,
             "total_active": total,
+            # An empty portfolio is a new workspace: show what to do first.
+            "checklist": None if partnerships else first_run_checklist(access),
             **access.context(),
         },
     )

@@ -9,9 +9,11 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from partnerwise.assessments.models import Typology
+from partnerwise.assessments.typologies import choose_typology, default_typology
 from partnerwise.opendata.finding import search
 from partnerwise.organisations.models import Organisation, set_our_organisation
-from partnerwise.workspaces.access import workspace_access
+from partnerwise.workspaces.access import refuse_unless_post, workspace_access
 from partnerwise.workspaces.forms import WorkspaceForm
 from partnerwise.workspaces.history import history_for, record_change
 from partnerwise.workspaces.models import Role
@@ -60,5 +62,24 @@ def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
             "query": query,
             "results": search(workspace, query, limit=25) if query else [],
             "history": history_for(workspace, workspace)[:20],
+            "typologies": Typology.objects.visible_to(workspace).order_by("name"),
+            "current_typology": default_typology(workspace),
         },
     )
+
+
+@login_required
+def workspace_typology(request: HttpRequest, slug: str) -> HttpResponse:
+    """Which typology the workspace rates partners with."""
+    access = workspace_access(request, slug, Role.ADMIN)
+    if refused := refuse_unless_post(request):
+        return refused
+    chosen = request.POST.get("typology", "")
+    visible = Typology.objects.visible_to(access.workspace)
+    typology = get_object_or_404(visible, pk=chosen) if chosen.isdigit() else None
+    if typology is None:
+        messages.error(request, "Choose a typology.")
+    else:
+        choose_typology(workspace=access.workspace, user=access.user, typology=typology)
+        messages.success(request, f"Partners are now rated with {typology.name}.")
+    return redirect("workspace_settings", slug)

@@ -42,6 +42,8 @@ class Access:
             "workspace": self.workspace,
             "can_edit": self.can_edit,
             "is_admin": self.is_admin,
+            # For the switcher in the header: a queryset, so it runs only when shown.
+            "my_workspaces": Workspace.objects.filter(memberships__user=self.user).order_by("name"),
         }
 
 

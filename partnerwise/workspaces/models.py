@@ -118,12 +118,19 @@ class ChangeRecord(WorkspaceOwned):
 class Invitation(WorkspaceOwned):
     """A colleague asked to join a workspace through an expiring, single-use link.
 
-    Only a hash of the link's token is stored, so a leaked database does not leak live links.
+    Only a hash of the link's token is stored, with a nonce from which the token is derived
+    using the site's secret key (so admins can copy the link again), so a leaked database does
+    not leak live links. Only someone signed in with the invited email address can accept.
     """
 
     email = models.EmailField()
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
     token_hash = models.CharField(max_length=64, unique=True)
+    nonce = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Random; the link's token is derived from it with the secret key.",
+    )
     invited_by = models.ForeignKey(
         "workspaces.User", null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
@@ -15,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnerwise.hosting import mail
-from partnerwise.workspaces import throttle
+from partnerwise.workspaces import accounts, inviting, throttle
 from partnerwise.workspaces.access import refuse_unless_post, signed_in, workspace_access
 from partnerwise.workspaces.forms import (
     InvitationForm,
@@ -23,10 +21,8 @@ from partnerwise.workspaces.forms import (
     NewAccountForm,
 )
 from partnerwise.workspaces.history import record_change
-from partnerwise.workspaces.models import Invitation, Membership, Role, User
-from partnerwise.workspaces.tokens import hash_token, new_token
-
-INVITATION_LIFETIME = timedelta(days=7)
+from partnerwise.workspaces.models import Invitation, Role, User
+from partnerwise.workspaces.tokens import hash_token
 
 _login_view = auth_views.LoginView.as_view(
     template_name="registration/login.html", redirect_authenticated_user=True
@@ -44,7 +40,34 @@ def login(request: HttpRequest) -> HttpResponseBase:
             throttle.clear_failures(request, username)
         else:
             throttle.record_failure(request, username)
+            waiting = accounts.existing(username) if username else None
+            if (
+                waiting
+                and not waiting.is_active
+                and waiting.check_password(request.POST.get("password", ""))
+            ):
+                messages.info(
+                    request,
+                    "Your account is waiting for you to confirm your email address: open the "
+                    "link we sent you.",
+                )
     return response
+
+
+def _send_invitation(request: HttpRequest, found: Invitation, token: str) -> tuple[str, bool]:
+    """The invitation's link, and whether the mail went (sent after the invitation is saved,
+    so a mail server that is down loses no invitation: the admin can copy the link)."""
+    link = request.build_absolute_uri(reverse("invitation", args=[token]))
+    workspace = found.workspace
+    sent = mail.send(
+        subject=f"You are invited to {workspace.name} on Partnerwise",
+        body=f"{request.user} invited you to join {workspace.name} on Partnerwise.\n\n"
+        f"Open this link within 7 days to accept:\n{link}\n\n"
+        f"Sign in (or create your account) with this email address, {found.email}: the link "
+        "works for no other.\n",
+        to=[found.email],
+    )
+    return link, sent
 
 
 @login_required
@@ -56,49 +79,60 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = InvitationForm(request.POST)
         if form.is_valid():
-            token, token_hash = new_token()
-            with transaction.atomic():
-                invitation = Invitation.objects.create(
+            try:
+                found, token = inviting.invite(
                     workspace=workspace,
+                    by=access.user,
                     email=form.cleaned_data["email"],
                     role=form.cleaned_data["role"],
-                    token_hash=token_hash,
-                    invited_by=signed_in(request),
-                    expires=timezone.now() + INVITATION_LIFETIME,
                 )
-                record_change(
-                    workspace=workspace,
-                    user=request.user,
-                    obj=invitation,
-                    action="invited",
-                    summary=f"{invitation.email} as {invitation.get_role_display()}",
-                )
-            new_link = request.build_absolute_uri(reverse("invitation", args=[token]))
-            # After the commit above: a mail server that is down loses no invitation.
-            if mail.send(
-                subject=f"You are invited to {workspace.name} on Partnerwise",
-                body=f"{request.user} invited you to join {workspace.name} on Partnerwise.\n\n"
-                f"Open this link within 7 days to accept:\n{new_link}\n",
-                to=[invitation.email],
-            ):
-                messages.success(request, f"Invitation sent to {invitation.email}.")
+            except inviting.InvitationError as error:
+                form.add_error(error.field, str(error))
             else:
-                messages.warning(request, mail.not_sent(invitation.email))
-            form = InvitationForm()
+                new_link, sent = _send_invitation(request, found, token)
+                if sent:
+                    messages.success(request, f"Invitation sent to {found.email}.")
+                else:
+                    messages.warning(request, mail.not_sent(found.email))
+                form = InvitationForm()
     memberships = workspace.memberships.select_related("user").order_by("user__username")
-    pending = workspace.invitations.filter(accepted__isnull=True, expires__gt=timezone.now())
+    waiting = []
+    for item in inviting.pending(workspace):
+        again = inviting.link_token(item)
+        link = request.build_absolute_uri(reverse("invitation", args=[again])) if again else ""
+        waiting.append({"invitation": item, "link": link})
     return render(
         request,
         "workspaces/members.html",
         {
             **access.context(),
             "memberships": memberships,
-            "pending": pending,
+            "pending": waiting,
             "form": form,
             "new_link": new_link,
             "roles": Role.choices,
         },
     )
+
+
+@login_required
+def invitation_resend(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    """Email a fresh link (the old one stops working), valid for another week."""
+    access = workspace_access(request, slug, Role.ADMIN)
+    if refused := refuse_unless_post(request):
+        return refused
+    found = get_object_or_404(
+        access.workspace.invitations.filter(accepted__isnull=True), pk=invitation_id
+    )
+    token = inviting.renew(found=found, by=access.user)
+    _, sent = _send_invitation(request, found, token)
+    if sent:
+        messages.success(
+            request, f"A new link was sent to {found.email}; the old one no longer works."
+        )
+    else:
+        messages.warning(request, mail.not_sent(found.email))
+    return redirect("members", slug)
 
 
 @login_required
@@ -167,7 +201,11 @@ def invitation_cancel(request: HttpRequest, slug: str, invitation_id: int) -> Ht
 
 
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    """A colleague's invitation link: join the workspace, making an account if needed."""
+    """A colleague's invitation link: join the workspace, making an account if needed.
+
+    Only the invited email address can accept: someone signed in as anyone else is refused
+    and nothing changes.
+    """
     found = (
         Invitation.objects.select_related("workspace").filter(token_hash=hash_token(token)).first()
     )
@@ -175,9 +213,13 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "workspaces/invitation_invalid.html", status=404)
     workspace = found.workspace
     form = None
+    context = {"invitation": found, "invited_to": workspace}
     if request.user.is_authenticated:
+        user = signed_in(request)
+        if not inviting.may_accept(found, user):
+            return render(request, "workspaces/invitation_not_yours.html", context, status=403)
         if request.method == "POST":
-            _accept(found, request.user)
+            inviting.accept(found=found, user=user)
             messages.success(request, f"You have joined {workspace.name}.")
             return redirect("workspace_home", workspace.slug)
     else:
@@ -190,33 +232,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                     password=form.cleaned_data["password1"],
                     first_name=form.cleaned_data["name"],
                 )
-                _accept(found, user)
+                inviting.accept(found=found, user=user)
             auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome. You have joined {workspace.name}.")
             return redirect("workspace_home", workspace.slug)
-    return render(
-        request,
-        "workspaces/invitation.html",
-        {"invitation": found, "invited_to": workspace, "form": form},
-    )
-
-
-@transaction.atomic
-def _accept(found: Invitation, user: User) -> None:
-    # Lock the row so two tabs accepting at once cannot both use the link.
-    locked = Invitation.objects.select_for_update().get(pk=found.pk)
-    if locked.accepted is not None:
-        return
-    membership, created = Membership.objects.get_or_create(
-        workspace=locked.workspace, user=user, defaults={"role": locked.role}
-    )
-    locked.accepted = timezone.now()
-    locked.accepted_by = user
-    locked.save(update_fields=["accepted", "accepted_by"])
-    record_change(
-        workspace=locked.workspace,
-        user=user,
-        obj=membership,
-        action="joined" if created else "accepted an invitation",
-        summary=f"{user} as {membership.get_role_display()}",
-    )
+    return render(request, "workspaces/invitation.html", {**context, "form": form})

@@ -203,3 +203,54 @@ def test_an_admin_cancels_an_invitation(cast: Cast, client: Client) -> None:
     assert Client().get(path).status_code == 404
     page = client.get(reverse("members", args=["hope"])).content.decode()
     assert "Invitations waiting" not in page
+
+
+def test_only_the_invited_email_can_accept(cast: Cast, client: Client) -> None:
+    # Before: anyone signed in who held the link joined with the invited role.
+    client.force_login(cast.admin)
+    path = invite(client, "new@hope.org", role="admin")
+    visitor = Client()
+    visitor.force_login(cast.outsider)
+    page = visitor.get(path)
+    assert page.status_code == 403
+    assert "only that person can accept it" in page.content.decode()
+    assert visitor.post(path).status_code == 403
+    assert not cast.workspace.memberships.filter(user=cast.outsider).exists()
+    assert Invitation.objects.get().accepted is None
+    assert visitor.get(reverse("workspace_home", args=["hope"])).status_code == 404
+
+
+def test_admins_copy_and_resend_waiting_invitations(cast: Cast, client: Client) -> None:
+    client.force_login(cast.admin)
+    first = invite(client, "new@hope.org")
+    page = client.get(reverse("members", args=["hope"])).content.decode()
+    assert f'value="http://testserver{first}"' in page
+    found = Invitation.objects.get()
+    response = client.post(reverse("invitation_resend", args=["hope", found.pk]))
+    assert response.status_code == 302
+    assert len(mail.outbox) == 2
+    second = re.search(r"http://testserver(/invite/[^\s]+/)", str(mail.outbox[1].body))
+    assert second is not None and second.group(1) != first
+    assert Client().get(first).status_code == 404
+    assert Client().get(second.group(1)).status_code == 200
+    assert ChangeRecord.objects.filter(action="resent an invitation").exists()
+    outsider = Client()
+    outsider.force_login(cast.outsider)
+    url = reverse("invitation_resend", args=["hope", found.pk])
+    assert outsider.post(url).status_code == 404
+
+
+def test_inviting_an_existing_member_says_so(cast: Cast, client: Client) -> None:
+    client.force_login(cast.admin)
+    response = client.post(
+        reverse("members", args=["hope"]), {"email": "Editor@hope.org", "role": "viewer"}
+    )
+    assert "Editor@hope.org is already a member of Hope Housing." in response.content.decode()
+    assert not Invitation.objects.exists()
+    assert not mail.outbox
+    invite(client, "new@hope.org")
+    again = client.post(
+        reverse("members", args=["hope"]), {"email": "new@hope.org", "role": "viewer"}
+    )
+    assert "already has an invitation waiting" in again.content.decode()
+    assert Invitation.objects.count() == 1

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0002_ratinginvitation'),
+        ('assessments', '0003_chosen_typology'),
     ]
 
     operations = [
