@@ -222,6 +222,8 @@ def test_probes_on_the_host_work_whatever_allowed_hosts_and_https_say(tmp_path: 
         "import django; django.setup(); from django.test import Client;"
         "r = Client(HTTP_HOST='127.0.0.1:8000').get('/healthz'); print(r.status_code)"
     )
+    # WhiteNoise warns (an error under PYTHONWARNINGS=error) when the folder is missing.
+    (tmp_path / "static").mkdir()
     env = production(
         tmp_path,
         DJANGO_SETTINGS_MODULE="partnerwise.settings",
