@@ -185,3 +185,42 @@ class PlaybookEntry(WorkspaceOwned):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TermState(models.TextChoices):
+    ASKED = "asked", "Asked for"
+    AGREED = "agreed", "Agreed"
+    REFUSED = "refused", "Refused"
+    DROPPED = "dropped", "Dropped"
+
+
+class TermStatus(WorkspaceOwned):
+    """Where a term the playbook suggests for a partnership stands in the negotiation.
+
+    `key` is the playbook entry's id; `title` keeps the title it had when last marked, so the
+    record still reads if the playbook entry is later edited or no longer applies. No row
+    means the term has not been raised yet.
+    """
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="term_statuses"
+    )
+    key = models.SlugField(max_length=60)
+    title = models.CharField(max_length=200)
+    state = models.CharField(max_length=10, choices=TermState.choices)
+    note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "term"
+        ordering = ["partnership", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "key"], name="one_status_per_term")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.get_state_display()}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partnerwise.appraisals import playbook_views, principle_views, views
+from partnerwise.appraisals import playbook_views, principle_views, term_views, views
 
 app_name = "appraisals"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path(P + "appraisal/", views.appraisal, name="appraisal"),
     path(P + "appraisal/decide/", views.decide, name="decide"),
     path(P + "board-paper/", views.board_paper, name="board_paper"),
+    path(P + "terms/<slug:key>/", term_views.term, name="term"),
 ]
