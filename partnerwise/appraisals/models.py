@@ -9,6 +9,7 @@ is the shipped data file with its own `PlaybookEntry` rows merged over it.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -224,3 +225,58 @@ class TermStatus(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.title}: {self.get_state_display()}"
+
+
+class AttentionSetting(WorkspaceOwned):
+    """How a workspace wants "needs attention" and reminders to judge staleness."""
+
+    rerate_after_months = models.PositiveSmallIntegerField(
+        "Re-rate partners after (months)",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="A partner not rated for this many months is listed as needing attention, "
+        "and members are reminded. 1 to 60.",
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace"], name="one_attention_setting")]
+
+    def __str__(self) -> str:
+        return f"Re-rate after {self.rerate_after_months} months"
+
+
+class ReminderPreference(WorkspaceOwned):
+    """Whether one member wants reminders by email from one workspace (no row: yes)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    email_reminders = models.BooleanField("Send me reminders by email", default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="one_reminder_preference")
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminders {'on' if self.email_reminders else 'off'} for {self.user_id}"
+
+
+class SentReminder(WorkspaceOwned):
+    """A reminder sent to one person, so a second run the same day does not send it again.
+
+    `key` names the reminder and the date it is about ("renewal:12:2027-03-01"), so a changed
+    date is a new reminder and an unchanged one is never repeated."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "user", "key"], name="one_reminder_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} to {self.user_id}"

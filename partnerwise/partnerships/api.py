@@ -44,6 +44,7 @@ class PartnershipOut(Schema):
     start_date: date | None
     end_date: date | None
     renewal_date: date | None
+    notice_date: date | None
     value: Decimal | None
     services: str
     area: str
@@ -63,6 +64,7 @@ class PartnershipIn(Schema):
     start_date: date | None = None
     end_date: date | None = None
     renewal_date: date | None = None
+    notice_date: date | None = None
     value: Decimal | None = None
     services: str = ""
     area: str = ""
@@ -79,6 +81,7 @@ class PartnershipPatch(Schema):
     start_date: date | None = None
     end_date: date | None = None
     renewal_date: date | None = None
+    notice_date: date | None = None
     value: Decimal | None = None
     services: str | None = None
     area: str | None = None

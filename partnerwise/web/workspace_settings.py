@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from partnerwise.appraisals.attention import attention_setting
 from partnerwise.opendata.finding import search
 from partnerwise.organisations.models import Organisation, set_our_organisation
 from partnerwise.workspaces.access import workspace_access
@@ -60,5 +61,6 @@ def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
             "query": query,
             "results": search(workspace, query, limit=25) if query else [],
             "history": history_for(workspace, workspace)[:20],
+            "attention_setting": attention_setting(workspace),
         },
     )
