@@ -88,7 +88,9 @@ def reminder_preferences(request: HttpRequest, slug: str) -> HttpResponse:
     workspace = access.workspace
     current = workspace.reminderpreferences.filter(user=access.user).first()
     instance = current or ReminderPreference(workspace=workspace, user=access.user)
-    form = ReminderPreferenceForm(request.POST or None, instance=instance)
+    form = ReminderPreferenceForm(
+        request.POST if request.method == "POST" else None, instance=instance
+    )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             ReminderPreference.objects.update_or_create(
