@@ -225,7 +225,8 @@ def resend(
     with transaction.atomic():
         olds = {
             inv.pk: inv
-            for inv in partnership.rating_invitations.select_for_update()
+            # Lock only the invitations (PostgreSQL refuses to lock the outer-joined side).
+            for inv in partnership.rating_invitations.select_for_update(of=("self",))
             .filter(pk__in=list(invitation_ids))
             .select_related("rater_organisation")
         }
