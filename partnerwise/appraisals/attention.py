@@ -65,10 +65,22 @@ KIND_LABELS = {
 }
 
 
+# The portfolio shows this many items; the rest sit in a disclosure below them.
+SHOWN = 12
+
+
 @dataclass(frozen=True)
 class Attention:
     items: list[Item]
     rerate_months: int
+
+    @property
+    def first(self) -> list[Item]:
+        return self.items[:SHOWN]
+
+    @property
+    def rest(self) -> list[Item]:
+        return self.items[SHOWN:]
 
 
 def rerate_months(workspace: Workspace) -> int:

@@ -159,6 +159,11 @@ def test_portfolio_shows_it_to_members_only(cast: Cast) -> None:
     assert "Last day to give notice on Notice due" in page
     assert "Partners are due to be re-rated after 6 months" in page
     assert as_user(cast.outsider).get(home).status_code == 404
+    for n in range(14):
+        partnership(cast, f"Renews {n:02}", status=Status.ACTIVE, renewal_date=date.today())
+    page = as_user(cast.viewer).get(home).content.decode()
+    assert page.count('class="attention__item') == 15
+    assert "<summary>3 more</summary>" in page  # 12 shown, the rest one click away
 
 
 def test_admin_sets_the_rerating_period_on_the_settings_page(cast: Cast) -> None:
