@@ -24,6 +24,7 @@ from partnerwise.appraisals.appraising import (
 )
 from partnerwise.appraisals.forms import DecisionForm
 from partnerwise.appraisals.models import Decision, Principle
+from partnerwise.appraisals.terms import TermError, mark_term, term_rows
 from partnerwise.partnerships.models import Partnership
 from partnerwise.workspaces.access import get_workspace_for_user
 from partnerwise.workspaces.models import Role, Workspace
@@ -153,6 +154,27 @@ class DecisionIn(Schema):
     latest_decision_id: Id | None = None
 
 
+class TermOut(Schema):
+    key: str
+    title: str
+    severity: str
+    suggested: bool
+    walk_away: bool
+    state: str
+    state_label: str
+    note: str
+    version: int
+    walk_away_refused: bool
+    updated: datetime | None
+    updated_by: str | None
+
+
+class TermIn(Schema):
+    state: str
+    note: str = ""
+    version: int
+
+
 def _decision(decision: Decision) -> dict[str, Any]:
     user = decision.decided_by
     return {
@@ -268,3 +290,48 @@ def decision_create(
         error.current = _appraisal(appraise(workspace=workspace, partnership=partnership))
         raise
     return Status(201, _decision(decision))
+
+
+def _terms(workspace: Workspace, partnership: Partnership) -> list[dict[str, Any]]:
+    picture = appraise(workspace=workspace, partnership=partnership, with_decisions=False)
+    rows = term_rows(
+        workspace=workspace, partnership=partnership, terms=picture.recommendation.terms
+    )
+    return [row.to_dict() for row in rows]
+
+
+@router.get("/w/{slug}/partnerships/{pk}/terms", response=list[TermOut])
+def term_list(request: HttpRequest, slug: str, pk: int) -> list[dict[str, Any]]:
+    """The terms the playbook suggests, and any marked before, with where each stands."""
+    workspace = get_workspace_for_user(request, slug)
+    return _terms(workspace, _partnership(workspace, pk))
+
+
+@router.put("/w/{slug}/partnerships/{pk}/terms/{key}", response=TermOut)
+def term_mark(
+    request: HttpRequest, slug: str, pk: int, key: str, payload: TermIn
+) -> dict[str, Any]:
+    """Mark a term asked, agreed, refused or dropped; `version` is the one read (0: never)."""
+    workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    partnership = _partnership(workspace, pk)
+    picture = appraise(workspace=workspace, partnership=partnership, with_decisions=False)
+    rows = term_rows(
+        workspace=workspace, partnership=partnership, terms=picture.recommendation.terms
+    )
+    try:
+        mark_term(
+            workspace=workspace,
+            partnership=partnership,
+            user=request.user,
+            rows=rows,
+            key=key,
+            state=payload.state,
+            note=payload.note,
+            seen_version=payload.version,
+        )
+    except TermError as error:
+        raise Invalid.field([error.field], error.message) from error
+    except StaleVersion as error:
+        error.current = next(row for row in _terms(workspace, partnership) if row["key"] == key)
+        raise
+    return next(row for row in _terms(workspace, partnership) if row["key"] == key)

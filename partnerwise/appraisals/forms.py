@@ -15,6 +15,7 @@ from partnerwise.appraisals.models import (
     Outcome,
     PlaybookEntry,
     Principle,
+    TermState,
 )
 from partnerwise.appraisals.recommendation import override_required
 
@@ -212,3 +213,18 @@ class PlaybookEntryForm(forms.ModelForm[PlaybookEntry]):
         if commit:
             entry.save()
         return entry
+
+
+class TermForm(forms.Form):
+    """Where one suggested term stands in the negotiation."""
+
+    state = forms.ChoiceField(
+        label="Where it stands", choices=TermState.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What was said, by whom, or why it was dropped.",
+    )

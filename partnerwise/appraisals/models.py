@@ -9,6 +9,7 @@ is the shipped data file with its own `PlaybookEntry` rows merged over it.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -185,3 +186,97 @@ class PlaybookEntry(WorkspaceOwned):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TermState(models.TextChoices):
+    ASKED = "asked", "Asked for"
+    AGREED = "agreed", "Agreed"
+    REFUSED = "refused", "Refused"
+    DROPPED = "dropped", "Dropped"
+
+
+class TermStatus(WorkspaceOwned):
+    """Where a term the playbook suggests for a partnership stands in the negotiation.
+
+    `key` is the playbook entry's id; `title` keeps the title it had when last marked, so the
+    record still reads if the playbook entry is later edited or no longer applies. No row
+    means the term has not been raised yet.
+    """
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="term_statuses"
+    )
+    key = models.SlugField(max_length=60)
+    title = models.CharField(max_length=200)
+    state = models.CharField(max_length=10, choices=TermState.choices)
+    note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "term"
+        ordering = ["partnership", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "key"], name="one_status_per_term")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.get_state_display()}"
+
+
+class AttentionSetting(WorkspaceOwned):
+    """How a workspace wants "needs attention" and reminders to judge staleness."""
+
+    rerate_after_months = models.PositiveSmallIntegerField(
+        "Re-rate partners after (months)",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="A partner not rated for this many months is listed as needing attention, "
+        "and members are reminded. 1 to 60.",
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace"], name="one_attention_setting")]
+
+    def __str__(self) -> str:
+        return f"Re-rate after {self.rerate_after_months} months"
+
+
+class ReminderPreference(WorkspaceOwned):
+    """Whether one member wants reminders by email from one workspace (no row: yes)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    email_reminders = models.BooleanField("Send me reminders by email", default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="one_reminder_preference")
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminders {'on' if self.email_reminders else 'off'} for {self.user_id}"
+
+
+class SentReminder(WorkspaceOwned):
+    """A reminder sent to one person, so a second run the same day does not send it again.
+
+    `key` names the reminder and the date it is about ("renewal:12:2027-03-01"), so a changed
+    date is a new reminder and an unchanged one is never repeated."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "user", "key"], name="one_reminder_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} to {self.user_id}"

@@ -26,6 +26,7 @@ from partnerwise.appraisals.forms import (
     evidence_field_name,
     score_field_name,
 )
+from partnerwise.appraisals.term_views import terms_context
 from partnerwise.partnerships.models import Partnership
 from partnerwise.workspaces.access import workspace_access
 from partnerwise.workspaces.history import history_for
@@ -115,6 +116,7 @@ def appraisal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "version": picture.version,
             "conflict": conflict,
             "history": history_for(workspace, picture.appraisal)[:30] if picture.appraisal else [],
+            **terms_context(picture),
             **access.context(),
         },
         status=status,
@@ -197,6 +199,7 @@ def board_paper(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "picture": picture,
             "recommendation": picture.recommendation,
             "printed": timezone.localtime(),
+            **terms_context(picture),
             "history": history_for(workspace, picture.appraisal)[:30] if picture.appraisal else [],
             **access.context(),
         },

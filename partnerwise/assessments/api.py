@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import F
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Body, Field, Router, Schema, Status
 
@@ -15,7 +16,17 @@ from partnerwise import typology as engine
 from partnerwise.api.errors import Invalid
 from partnerwise.api.types import Id, Text50, Text200
 from partnerwise.assessments.custom import add_archetype, add_typology
-from partnerwise.assessments.models import Assessment, RaterKind, Typology
+from partnerwise.assessments.inviting import (
+    Ask,
+    InvitingError,
+    LinkFor,
+    Sent,
+    current_invitations,
+    invite_partners,
+    resend,
+    state_of,
+)
+from partnerwise.assessments.models import Assessment, RaterKind, RatingInvitation, Typology
 from partnerwise.assessments.profiles import can_be_rated, profile_for
 from partnerwise.assessments.rating import RatingError, record_rating
 from partnerwise.assessments.typologies import engine_typology
@@ -237,3 +248,113 @@ def archetype_create(
     except engine.TypologyError as error:
         raise Invalid.field([], str(error)) from error
     return Status(201, _typology_out(engine_typology(typology, workspace)))
+
+
+class InvitationOut(Schema):
+    id: int
+    name: str
+    email: str
+    organisation_id: int | None
+    organisation: str | None
+    state: str
+    created: datetime
+    expires: datetime
+    answered: datetime | None
+    link: str | None = Field(None, description="Only in the answer that made the link")
+    emailed: bool | None = None
+    mail_error: str = ""
+
+
+class AskIn(Schema):
+    organisation_id: int
+    name: str
+    email: str = ""
+
+
+class InviteIn(Schema):
+    partners: list[AskIn]
+
+
+class ResendIn(Schema):
+    invitation_ids: list[int] = Field(
+        default_factory=list, description="Empty: everyone who has not answered"
+    )
+
+
+def _invitation_out(invitation: RatingInvitation, sent: Sent | None = None) -> dict[str, Any]:
+    org = invitation.rater_organisation
+    return {
+        "id": invitation.pk,
+        "name": invitation.rater_name,
+        "email": invitation.rater_email,
+        "organisation_id": org.pk if org else None,
+        "organisation": org.name if org else None,
+        "state": state_of(invitation, timezone.now()),
+        "created": invitation.created,
+        "expires": invitation.expires,
+        "answered": invitation.used,
+        "link": sent.link if sent else None,
+        "emailed": sent.emailed if sent else None,
+        "mail_error": sent.mail_error if sent else "",
+    }
+
+
+def _link_for(request: HttpRequest) -> LinkFor:
+    return lambda token: request.build_absolute_uri(reverse("rate", args=[token]))
+
+
+@router.get("/w/{slug}/partnerships/{pk}/invitations", response=list[InvitationOut])
+def invitation_list(request: HttpRequest, slug: str, pk: int) -> list[dict[str, Any]]:
+    """Everyone asked to rate us in this partnership (not the links replaced by a resend)."""
+    workspace = get_workspace_for_user(request, slug)
+    partnership = get_object_or_404(workspace.partnerships, pk=pk)
+    return [_invitation_out(inv) for inv in current_invitations(partnership)]
+
+
+@router.post("/w/{slug}/partnerships/{pk}/invitations", response={201: list[InvitationOut]})
+def invitation_create(
+    request: HttpRequest, slug: str, pk: int, payload: InviteIn
+) -> Status[list[dict[str, Any]]]:
+    """Ask several partners at once; each link is in this answer only."""
+    workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    partnership = get_object_or_404(workspace.partnerships, pk=pk)
+    try:
+        sent = invite_partners(
+            workspace=workspace,
+            partnership=partnership,
+            user=request.user,
+            asks=[Ask(a.organisation_id, a.name, a.email) for a in payload.partners],
+            link_for=_link_for(request),
+        )
+    except InvitingError as error:
+        place: list[str | int] = [int(p) if p.isdigit() else p for p in error.field.split(".")]
+        raise Invalid.field(place, error.message) from error
+    return Status(201, [_invitation_out(item.invitation, item) for item in sent])
+
+
+@router.post("/w/{slug}/partnerships/{pk}/invitations/resend", response={201: list[InvitationOut]})
+def invitation_resend(
+    request: HttpRequest, slug: str, pk: int, payload: ResendIn
+) -> Status[list[dict[str, Any]]]:
+    """Fresh links for those who have not answered; their old links stop working."""
+    workspace = get_workspace_for_user(request, slug, Role.EDITOR)
+    partnership = get_object_or_404(workspace.partnerships, pk=pk)
+    ids = payload.invitation_ids
+    if not ids:
+        now = timezone.now()
+        ids = [
+            inv.pk
+            for inv in current_invitations(partnership)
+            if state_of(inv, now) in ("waiting", "expired")
+        ]
+    try:
+        sent = resend(
+            workspace=workspace,
+            partnership=partnership,
+            user=request.user,
+            invitation_ids=ids,
+            link_for=_link_for(request),
+        )
+    except InvitingError as error:
+        raise Invalid.field([error.field], error.message) from error
+    return Status(201, [_invitation_out(item.invitation, item) for item in sent])

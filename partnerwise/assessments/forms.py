@@ -108,3 +108,46 @@ class RatingInvitationForm(forms.Form):
         field = self.fields["rater_organisation"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Organisation.objects.filter(pk__in=[p.pk for p in partners])
+
+
+class AskPartnersForm(forms.Form):
+    """One row per partner organisation: ask it or not, whom, and their email address."""
+
+    def __init__(self, *args: Any, partners: Sequence[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.partners = list(partners)
+        for org in self.partners:
+            self.fields[f"ask_{org.pk}"] = forms.BooleanField(
+                label=f"Ask {org.name}", required=False, initial=True
+            )
+            self.fields[f"name_{org.pk}"] = forms.CharField(
+                label=f"Name of the person at {org.name}", max_length=200, required=False
+            )
+            self.fields[f"email_{org.pk}"] = forms.EmailField(
+                label="Their email address (optional)", required=False
+            )
+
+    def rows(self) -> list[tuple[Organisation, Any, Any, Any]]:
+        return [
+            (org, self[f"ask_{org.pk}"], self[f"name_{org.pk}"], self[f"email_{org.pk}"])
+            for org in self.partners
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = [org for org in self.partners if data.get(f"ask_{org.pk}")]
+        if not chosen:
+            raise forms.ValidationError("Tick at least one partner to ask.")
+        for org in chosen:
+            if not (data.get(f"name_{org.pk}") or "").strip():
+                self.add_error(f"name_{org.pk}", f"Give the name of the person at {org.name}.")
+        return data
+
+    def asked(self) -> list[tuple[int, str, str]]:
+        """(organisation id, name, email) for each partner ticked."""
+        data = self.cleaned_data
+        return [
+            (org.pk, data[f"name_{org.pk}"], data.get(f"email_{org.pk}") or "")
+            for org in self.partners
+            if data.get(f"ask_{org.pk}")
+        ]

@@ -226,6 +226,14 @@ class RatingInvitation(WorkspaceOwned):
     assessment = models.OneToOneField(
         Assessment, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitation"
     )
+    replaced_by = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replaces",
+        help_text="The fresh link sent in its place when it was resent; this one no longer works.",
+    )
 
     class Meta:
         ordering = ["-created"]

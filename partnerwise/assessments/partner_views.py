@@ -3,8 +3,6 @@ needs no account, the form it opens, and cancelling it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -13,17 +11,36 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from partnerwise.assessments.forms import AssessmentForm, RatingInvitationForm
+from partnerwise.assessments.forms import AskPartnersForm, AssessmentForm, RatingInvitationForm
+from partnerwise.assessments.inviting import (
+    Ask,
+    InvitingError,
+    LinkFor,
+    Sent,
+    current_invitations,
+    invite_partners,
+    partner_organisations,
+    resend,
+    state_of,
+)
 from partnerwise.assessments.models import RaterKind, RatingInvitation
 from partnerwise.assessments.rating import RatingError, record_rating
 from partnerwise.assessments.typologies import default_typology, engine_typology
-from partnerwise.hosting import mail
-from partnerwise.workspaces.access import refuse_unless_post, signed_in, workspace_access
+from partnerwise.partnerships.models import Partnership
+from partnerwise.workspaces.access import Access, refuse_unless_post, workspace_access
 from partnerwise.workspaces.history import record_change
 from partnerwise.workspaces.models import Role
-from partnerwise.workspaces.tokens import hash_token, new_token
+from partnerwise.workspaces.tokens import hash_token
 
-INVITATION_LIFETIME = timedelta(days=14)
+
+def _link_for(request: HttpRequest) -> LinkFor:
+    return lambda token: request.build_absolute_uri(reverse("rate", args=[token]))
+
+
+def _report_mail(request: HttpRequest, sent: list[Sent]) -> None:
+    for item in sent:
+        if item.mail_error:
+            messages.error(request, f"{item.invitation.rater_name}: {item.mail_error}.")
 
 
 @login_required
@@ -36,44 +53,25 @@ def invitation_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if us is None:
         messages.error(request, "Set which organisation this workspace speaks for first.")
         return redirect("partnership_detail", slug, pk)
-    partners = [
-        p.organisation
-        for p in partnership.participations.select_related("organisation")
-        if p.organisation_id != us.pk
-    ]
+    partners = partner_organisations(workspace, partnership)
     form = RatingInvitationForm(request.POST or None, partners=partners)
     link = None
     if request.method == "POST" and form.is_valid():
-        token, token_hash = new_token()
-        with transaction.atomic():
-            invitation = RatingInvitation.objects.create(
-                workspace=workspace,
-                partnership=partnership,
-                subject=us,
-                rater_organisation=form.cleaned_data["rater_organisation"],
-                rater_name=form.cleaned_data["rater_name"],
-                rater_email=form.cleaned_data["rater_email"],
-                token_hash=token_hash,
-                created_by=signed_in(request),
-                expires=timezone.now() + INVITATION_LIFETIME,
-            )
-            record_change(
-                workspace=workspace,
-                user=request.user,
-                obj=partnership,
-                action="invited a partner to rate us",
-                summary=f"{invitation.rater_name} ({invitation.rater_organisation})",
-            )
-        link = request.build_absolute_uri(reverse("rate", args=[token]))
-        if invitation.rater_email and not mail.send(
-            subject=f"{us.name} asks how you see them as a partner",
-            body=f"{us.name} would value your view of them as a partner in "
-            f"{partnership.name}.\n\nThe form takes about ten minutes and needs no account. "
-            f"The link works once "
-            f"and expires in 14 days:\n{link}\n",
-            to=[invitation.rater_email],
-        ):
-            messages.warning(request, mail.not_sent(invitation.rater_email))
+        sent = invite_partners(
+            workspace=workspace,
+            partnership=partnership,
+            user=request.user,
+            asks=[
+                Ask(
+                    organisation_id=form.cleaned_data["rater_organisation"].pk,
+                    name=form.cleaned_data["rater_name"],
+                    email=form.cleaned_data["rater_email"],
+                )
+            ],
+            link_for=_link_for(request),
+        )
+        _report_mail(request, sent)
+        link = sent[0].link
     return render(
         request,
         "assessments/invitation_new.html",
@@ -86,6 +84,98 @@ def invitation_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             **access.context(),
         },
     )
+
+
+@login_required
+def invitations(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Ask several partners at once, see who has answered, resend to those who have not."""
+    role = Role.EDITOR if request.method == "POST" else Role.VIEWER
+    access = workspace_access(request, slug, role)
+    workspace = access.workspace
+    partnership = get_object_or_404(workspace.partnerships, pk=pk)
+    partners = partner_organisations(workspace, partnership)
+    form = AskPartnersForm(request.POST if request.method == "POST" else None, partners=partners)
+    sent: list[Sent] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                sent = invite_partners(
+                    workspace=workspace,
+                    partnership=partnership,
+                    user=request.user,
+                    asks=[Ask(org_id, name, email) for org_id, name, email in form.asked()],
+                    link_for=_link_for(request),
+                )
+            except InvitingError as error:
+                form.add_error(None, error.message)
+                status = 400
+            else:
+                _report_mail(request, sent)
+                form = AskPartnersForm(partners=partners)
+        else:
+            status = 400
+    return _invitations_page(request, access, partnership, form, sent, status)
+
+
+def _invitations_page(
+    request: HttpRequest,
+    access: Access,
+    partnership: Partnership,
+    form: AskPartnersForm | None,
+    sent: list[Sent],
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    rows = [(inv, state_of(inv, now)) for inv in current_invitations(partnership)]
+    partners = partner_organisations(access.workspace, partnership)
+    return render(
+        request,
+        "assessments/invitations.html",
+        {
+            "partnership": partnership,
+            "us": access.workspace.organisation,
+            "form": form or AskPartnersForm(partners=partners),
+            "sent": sent,
+            "rows": rows,
+            "unanswered": [inv for inv, state in rows if state in ("waiting", "expired")],
+            **access.context(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def invitation_resend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A fresh link for one person (`invitation`) or everyone who has not answered (`all`)."""
+    access = workspace_access(request, slug, Role.EDITOR)
+    if refused := refuse_unless_post(request):
+        return refused
+    workspace = access.workspace
+    partnership = get_object_or_404(workspace.partnerships, pk=pk)
+    if request.POST.get("all"):
+        now = timezone.now()
+        ids = [
+            inv.pk
+            for inv in current_invitations(partnership)
+            if state_of(inv, now) in ("waiting", "expired")
+        ]
+    else:
+        raw = request.POST.get("invitation", "")
+        ids = [int(raw)] if raw.isdigit() else []
+    try:
+        sent = resend(
+            workspace=workspace,
+            partnership=partnership,
+            user=request.user,
+            invitation_ids=ids,
+            link_for=_link_for(request),
+        )
+    except InvitingError as error:
+        messages.error(request, f"Nothing was resent: {error.message}.")
+        return redirect("rating_invitations", slug, pk)
+    _report_mail(request, sent)
+    return _invitations_page(request, access, partnership, None, sent)
 
 
 @login_required

@@ -13,6 +13,10 @@ urlpatterns = [
         views.assessment_edit,
         name="assessment_edit",
     ),
+    path(P + "invitations/", partner_views.invitations, name="rating_invitations"),
+    path(
+        P + "invitations/resend/", partner_views.invitation_resend, name="rating_invitation_resend"
+    ),
     path(P + "invitations/new/", partner_views.invitation_new, name="rating_invitation_new"),
     path(
         P + "invitations/<id:invitation_id>/cancel/",

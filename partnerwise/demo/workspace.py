@@ -97,6 +97,7 @@ def load_demo(*, path: Path = DEMO_FILE, password: str = DEMO_PASSWORD) -> DemoR
                 "start_date": _date(item.get("start_date")),
                 "end_date": _date(item.get("end_date")),
                 "renewal_date": _date(item.get("renewal_date")),
+                "notice_date": _date(item.get("notice_date")),
                 "value": Decimal(item["value"]) if item.get("value") else None,
                 "services": item.get("services", ""),
                 "area": item.get("area", ""),

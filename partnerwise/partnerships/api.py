@@ -45,6 +45,7 @@ class PartnershipOut(Schema):
     start_date: date | None
     end_date: date | None
     renewal_date: date | None
+    notice_date: date | None
     value: Decimal | None
     services: str
     area: str
@@ -64,6 +65,7 @@ class PartnershipIn(Schema):
     start_date: date | None = None
     end_date: date | None = None
     renewal_date: date | None = None
+    notice_date: date | None = None
     value: Decimal | None = None
     services: str = ""
     area: Text200 = ""
@@ -80,6 +82,7 @@ class PartnershipPatch(Schema):
     start_date: date | None = None
     end_date: date | None = None
     renewal_date: date | None = None
+    notice_date: date | None = None
     value: Decimal | None = None
     services: str | None = None
     area: Text200 | None = None

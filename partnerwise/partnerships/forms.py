@@ -21,6 +21,7 @@ PARTNERSHIP_FIELDS = [
     "start_date",
     "end_date",
     "renewal_date",
+    "notice_date",
     "value",
     "services",
     "area",
@@ -39,6 +40,7 @@ class PartnershipForm(forms.ModelForm[Partnership]):
             "start_date": "Start date",
             "end_date": "End date",
             "renewal_date": "Renewal or re-tender date",
+            "notice_date": "Notice deadline",
             "value": "Total value, in pounds",
             "services": "Services delivered",
             "area": "Area covered",
@@ -54,6 +56,7 @@ class PartnershipForm(forms.ModelForm[Partnership]):
             "start_date": DateInput(),
             "end_date": DateInput(),
             "renewal_date": DateInput(),
+            "notice_date": DateInput(),
             "services": forms.Textarea(attrs={"rows": 3}),
             "description": forms.Textarea(attrs={"rows": 4}),
         }

@@ -46,6 +46,11 @@ class Partnership(WorkspaceOwned):
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
     renewal_date = models.DateField(null=True, blank=True)
+    notice_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The last day to give notice, to leave or renegotiate before it renews.",
+    )
     value = models.DecimalField(
         max_digits=14, decimal_places=2, null=True, blank=True, help_text="Total value, in £."
     )

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from partnerwise.appraisals.attention import needs_attention
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
 from partnerwise.partnerships.models import Role as ParticipantRole
 from partnerwise.partnerships.models import Status
@@ -106,6 +107,7 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
             "total_active": total,
             # An empty portfolio is a new workspace: show what to do first.
             "checklist": None if partnerships else first_run_checklist(access),
+            "attention": needs_attention(workspace=workspace, today=today),
             **access.context(),
         },
     )

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from partnerwise.appraisals.attention import attention_setting
 from partnerwise.assessments.models import Typology
 from partnerwise.assessments.typologies import choose_typology, default_typology
 from partnerwise.opendata.finding import search
@@ -64,6 +65,7 @@ def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
             "history": history_for(workspace, workspace)[:20],
             "typologies": Typology.objects.visible_to(workspace).order_by("name"),
             "current_typology": default_typology(workspace),
+            "attention_setting": attention_setting(workspace),
         },
     )
 

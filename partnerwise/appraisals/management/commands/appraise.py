@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from partnerwise.appraisals.appraising import appraise
+from partnerwise.appraisals.terms import term_rows
 from partnerwise.workspaces.models import Workspace
 
 
@@ -29,8 +30,13 @@ class Command(BaseCommand):
                 f"Workspace '{workspace.slug}' has no partnership with id {options['partnership']}"
             )
         picture = appraise(workspace=workspace, partnership=partnership)
+        tracked = term_rows(
+            workspace=workspace, partnership=partnership, terms=picture.recommendation.terms
+        )
         if options["json"]:
-            self.stdout.write(json.dumps(picture.to_dict(), indent=2, ensure_ascii=False))
+            data = picture.to_dict()
+            data["term_states"] = [row.to_dict() for row in tracked]
+            self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str))
             return
         rec = picture.recommendation
         lines = [f"{partnership.name} ({partnership.get_form_display()})", ""]
@@ -38,9 +44,14 @@ class Command(BaseCommand):
         lines += [f"  - {reason}" for reason in rec.reasons]
         if rec.conditions:
             lines += ["", "Conditions:"] + [f"  {n}. {c}" for n, c in enumerate(rec.conditions, 1)]
-        for title, found in (("Risks", rec.risks), ("Terms to negotiate", rec.terms)):
-            lines += ["", f"{title}:"]
-            lines += [f"  [{hit.entry.severity}] {hit.entry.title}" for hit in found] or ["  none"]
+        lines += ["", "Risks:"]
+        lines += [f"  [{hit.entry.severity}] {hit.entry.title}" for hit in rec.risks] or ["  none"]
+        lines += ["", "Terms to negotiate:"]
+        lines += [
+            f"  [{row.severity or 'no longer suggested'}] {row.title}: {row.state_label}"
+            + (" (WALK-AWAY TERM REFUSED)" if row.walk_away_refused else "")
+            for row in tracked
+        ] or ["  none"]
         decision = picture.latest_decision
         lines += [""]
         if decision:
