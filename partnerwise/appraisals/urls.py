@@ -31,5 +31,6 @@ urlpatterns = [
     path(P + "appraisal/", views.appraisal, name="appraisal"),
     path(P + "appraisal/decide/", views.decide, name="decide"),
     path(P + "board-paper/", views.board_paper, name="board_paper"),
+    path(P + "board-summary.pdf", views.board_summary, name="board_summary"),
     path(P + "terms/<slug:key>/", term_views.term, name="term"),
 ]

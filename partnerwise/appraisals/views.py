@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 
 from partnerwise.appraisals.appraising import (
     Picture,
@@ -26,6 +27,7 @@ from partnerwise.appraisals.forms import (
     evidence_field_name,
     score_field_name,
 )
+from partnerwise.appraisals.summary import board_summary_pdf
 from partnerwise.appraisals.term_views import terms_context
 from partnerwise.partnerships.models import Partnership
 from partnerwise.workspaces.access import workspace_access
@@ -204,3 +206,20 @@ def board_paper(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             **access.context(),
         },
     )
+
+
+@login_required
+def board_summary(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The one-page board summary as a PDF, with the full paper after it unless ?appendix=0."""
+    workspace = workspace_access(request, slug).workspace
+    partnership = _partnership(workspace, pk)
+    pdf = board_summary_pdf(
+        request=request,
+        workspace=workspace,
+        partnership=partnership,
+        appendix=request.GET.get("appendix") != "0",
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = slugify(partnership.name)[:60] or "partnership"
+    response["Content-Disposition"] = f'inline; filename="board-summary-{name}.pdf"'
+    return response

@@ -12,12 +12,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from partnerwise import charts as charts_lib
 from partnerwise import typology as engine
 from partnerwise.assessments.forms import SCALE, AssessmentForm
 from partnerwise.assessments.models import Assessment, RaterKind
 from partnerwise.assessments.profiles import can_be_rated, profile_for, profile_history
 from partnerwise.assessments.rating import RatingError, answer_label, change_rating, record_rating
+from partnerwise.assessments.summaries import verdict_label
 from partnerwise.assessments.typologies import default_typology, engine_typology
+from partnerwise.charts.adapters import answers_of, drift_of, gaps_of
 from partnerwise.opendata.directory import suggested_facts
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Partnership
@@ -242,10 +245,26 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
         .select_related("rater")
         .order_by("-assessed_on", "-pk")
     )
-    history = [
-        {"point": point, "verdict": describe(point.profile, model)["verdict"]}
-        for point in profile_history(workspace, partnership, subject, typology)
-    ]
+    names = {a.id: a.name for a in model.archetypes}
+    points = profile_history(workspace, partnership, subject, typology)
+    history = [{"point": point, "verdict": verdict_label(point.profile, names)} for point in points]
+    statements = {i.id: (i.self_statement if is_us else i.statement) for i in model.indicators}
+    charts = {
+        "answers_chart": charts_lib.answer_dots(
+            answers_of(ours, statements),
+            title="How we each rate ourselves" if is_us else "What each colleague answered",
+        )
+        if ours.raters
+        else None,
+        "drift_chart": charts_lib.drift_lines(
+            drift_of([(point.assessed_on, point.profile) for point in points]), names
+        )
+        if len(points) > 1
+        else None,
+        "gap_chart": charts_lib.self_vs_partners(gaps_of(ours, theirs, statements))
+        if is_us and theirs is not None and theirs.raters
+        else None,
+    }
     # Who rated and who changed a rating, for the ratings on this page.
     changes = workspace.changerecords.filter(
         content_type=ContentType.objects.get_for_model(Assessment),
@@ -264,6 +283,7 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
             "user_id": signed_in(request).pk,
             "drift": history,
             "history": changes,
+            **charts,
             **access.context(),
         },
     )

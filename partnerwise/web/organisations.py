@@ -9,12 +9,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from partnerwise import charts
+from partnerwise import typology as engine
+from partnerwise.assessments.models import Assessment
 from partnerwise.assessments.summaries import (
     archetype_names,
     latest_profiles,
     profile_histories,
     verdict_label,
 )
+from partnerwise.charts.adapters import drift_of
 from partnerwise.opendata.finding import search
 from partnerwise.opendata.page import open_data_context
 from partnerwise.organisations.forms import OrganisationForm
@@ -65,6 +69,7 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
                 {"assessment": assessment, "verdict": verdict_label(profile, names)}
                 for assessment, profile in histories.get(item.partnership_id, [])
             ],
+            "drift_chart": _drift_chart(histories.get(item.partnership_id, []), names),
         }
         for item in participations
     ]
@@ -83,6 +88,14 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
             **access.context(),
         },
     )
+
+
+def _drift_chart(
+    history: list[tuple[Assessment, engine.Profile]], names: dict[str, str]
+) -> charts.Chart | None:
+    """How the fits moved with each rating date, once there are two dates to compare."""
+    points = drift_of([(assessment.assessed_on, profile) for assessment, profile in history])
+    return charts.drift_lines(points, names) if len(points) > 1 else None
 
 
 @login_required

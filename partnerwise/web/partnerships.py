@@ -8,11 +8,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from partnerwise import charts
+from partnerwise import typology as engine
 from partnerwise.appraisals.appraising import appraise
 from partnerwise.assessments.models import RaterKind
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
+from partnerwise.assessments.typologies import default_typology, engine_typology
+from partnerwise.charts.adapters import gaps_of
 from partnerwise.workspaces.access import workspace_access
 from partnerwise.workspaces.history import history_for
+from partnerwise.workspaces.models import Workspace
 
 
 @login_required
@@ -53,6 +58,7 @@ def partnership_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse
             "self_profile": self_profile,
             "self_verdict": verdict_label(self_profile, names),
             "partner_view": partner_view if partner_view and partner_view.raters else None,
+            "gap_chart": _gap_chart(workspace, self_profile, partner_view),
             "partner_verdict": verdict_label(partner_view, names) if partner_view else "",
             "names": names,
             "invitations": partnership.rating_invitations.select_related("rater_organisation"),
@@ -62,3 +68,14 @@ def partnership_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse
             **access.context(),
         },
     )
+
+
+def _gap_chart(
+    workspace: Workspace, ours: engine.Profile | None, theirs: engine.Profile | None
+) -> charts.Chart | None:
+    """How partners see us beside how we see ourselves, statement by statement."""
+    if theirs is None or not theirs.raters:
+        return None
+    model = engine_typology(default_typology(workspace), workspace)
+    statements = {i.id: i.self_statement for i in model.indicators}
+    return charts.self_vs_partners(gaps_of(ours, theirs, statements))
