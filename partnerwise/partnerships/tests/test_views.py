@@ -146,3 +146,15 @@ def test_the_list_filters_by_status(cast: Cast, client: Client) -> None:
     assert "Active coalition" in active and "Restart sub-contract" not in active
     portfolio = client.get(reverse("workspace_home", args=["hope"])).content.decode()
     assert f'href="{url}?status=active"' in portfolio
+
+
+def test_the_list_shows_each_partnerships_partners_but_not_us(cast: Cast, client: Client) -> None:
+    Partnership.objects.create(workspace=cast.workspace, name="Empty idea", form="other")
+    client.force_login(cast.viewer)
+    page = client.get(reverse("partnership_list", args=["hope"])).content.decode()
+    restart = page[page.index("Restart sub-contract") :]
+    restart = restart[: restart.index("</tr>")]
+    assert 'Big Prime Ltd <span class="small">(Prime or lead)</span>' in restart
+    assert "Hope Housing" not in restart
+    empty = page[page.index("Empty idea") :]
+    assert empty[: empty.index("</tr>")].rstrip().endswith("–</td>")
