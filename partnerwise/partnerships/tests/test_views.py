@@ -157,4 +157,4 @@ def test_the_list_shows_each_partnerships_partners_but_not_us(cast: Cast, client
     assert 'Big Prime Ltd <span class="small">(Prime or lead)</span>' in restart
     assert "Hope Housing" not in restart
     empty = page[page.index("Empty idea") :]
-    assert empty[: empty.index("</tr>")].rstrip().endswith("–</td>")
+    assert empty[: empty.index("</tr>")].rstrip().endswith("\u2013</td>")
