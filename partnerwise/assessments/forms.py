@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from partnerwise import typology as engine
+from partnerwise.assessments.typologies import statement_for
 from partnerwise.organisations.models import Organisation
 
 DONT_KNOW = "dk"
@@ -40,6 +41,7 @@ class AssessmentForm(forms.Form):
         indicators: Sequence[engine.Indicator],
         ask_date: bool = True,
         suggestions: Mapping[str, str] | None = None,
+        about_us: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -51,13 +53,14 @@ class AssessmentForm(forms.Form):
             self.fields["assessed_on"].initial = timezone.localdate()
         for indicator in self.indicators:
             self.fields[f"rating_{indicator.id}"] = forms.ChoiceField(
-                label=indicator.statement,
+                label=statement_for(indicator, about_us=about_us),
                 choices=SCALE,
                 initial=DONT_KNOW,
-                # Left unanswered counts as "don't know".
+                # Left unanswered counts as "don't know". The indicator's `help` is a note for
+                # the typology's maintainers (where an answer can come from), not for raters:
+                # raters see the open-data suggestion itself, with its source.
                 required=False,
                 widget=forms.RadioSelect,
-                help_text=indicator.help,
             )
             self.fields[f"evidence_{indicator.id}"] = forms.CharField(
                 label="Evidence (optional)",

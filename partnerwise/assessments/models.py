@@ -63,6 +63,10 @@ class Indicator(models.Model):
     key = models.SlugField(max_length=50)
     statement = models.CharField(max_length=300)
     short = models.CharField(max_length=200, blank=True, help_text="Used in reasons.")
+    self_text = models.CharField(
+        max_length=300, blank=True, help_text="The statement about ourselves ('We …')."
+    )
+    self_short = models.CharField(max_length=200, blank=True, help_text="Its short clause.")
     help = models.TextField(blank=True)
     weight = models.FloatField(default=1.0)
     weight_reason = models.TextField(blank=True)

@@ -6,8 +6,11 @@ assessments are kept and give the history (a partner's archetype can drift over 
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from partnerwise import typology as engine
 from partnerwise.assessments.models import Assessment, RaterKind, Typology
@@ -48,6 +51,17 @@ def raters_for(assessments: list[Assessment]) -> list[engine.Rater]:
     return raters
 
 
+def engine_profile(
+    model: engine.Typology, raters: Sequence[engine.Rater], *, about_us: bool
+) -> engine.Profile:
+    """The engine's profile; of ourselves it explains itself in the self form ("We …") where
+    the engine can (engine v2 takes `about_us`)."""
+    run: Any = engine.profile
+    if about_us and "about_us" in inspect.signature(run).parameters:
+        return run(model, list(raters), about_us=True)  # type: ignore[no-any-return]
+    return engine.profile(model, list(raters))
+
+
 def _assessments(
     workspace: Workspace,
     partnership: Partnership,
@@ -79,7 +93,10 @@ def profile_for(
     assessments = latest_per_rater(
         _assessments(workspace, partnership, subject, typology, rater_kind)
     )
-    return engine.profile(engine_typology(typology, workspace), raters_for(assessments))
+    about_us = rater_kind == RaterKind.COLLEAGUE and subject.pk == workspace.organisation_id
+    return engine_profile(
+        engine_typology(typology, workspace), raters_for(assessments), about_us=about_us
+    )
 
 
 @dataclass(frozen=True)
@@ -98,6 +115,7 @@ def profile_history(
     """The profile as it stood after each assessment, oldest first: drift shows here."""
     typology = typology or default_typology()
     model = engine_typology(typology, workspace)
+    about_us = subject.pk == workspace.organisation_id
     ordered = sorted(
         _assessments(workspace, partnership, subject, typology, RaterKind.COLLEAGUE),
         key=lambda a: (a.assessed_on, a.pk),
@@ -109,7 +127,7 @@ def profile_history(
             HistoryPoint(
                 assessed_on=assessment.assessed_on,
                 rater=assessment.rater_name,
-                profile=engine.profile(model, raters_for(standing)),
+                profile=engine_profile(model, raters_for(standing), about_us=about_us),
             )
         )
     return points

@@ -25,6 +25,9 @@ def indicator_fields(
     return {
         "statement": indicator.statement,
         "short": indicator.short,
+        # The self form ("We …") comes with typology data v2; older data has none.
+        "self_text": getattr(indicator, "self_text", ""),
+        "self_short": getattr(indicator, "self_short", ""),
         "help": indicator.help,
         "weight": model.weights[indicator.id],
         "weight_reason": model.weight_reasons.get(indicator.id, ""),
@@ -90,6 +93,8 @@ def typology_data(row: Typology, workspace: Workspace | None) -> dict[str, Any]:
                 "id": i.key,
                 "statement": i.statement,
                 "short": i.short,
+                "self_text": i.self_text,
+                "self_short": i.self_short,
                 "help": i.help,
                 "weight": i.weight,
                 "weight_reason": i.weight_reason,
@@ -109,6 +114,16 @@ def typology_data(row: Typology, workspace: Workspace | None) -> dict[str, Any]:
             for a in archetypes
         ],
     }
+
+
+def statement_for(indicator: engine.Indicator, *, about_us: bool) -> str:
+    """The statement as it reads to the rater: about ourselves ("We hold more power …") where
+    the typology has a self form, otherwise the partner form ("They hold more power …")."""
+    if about_us:
+        own = getattr(indicator, "self_statement", "") or getattr(indicator, "self_text", "")
+        if isinstance(own, str) and own:
+            return own
+    return indicator.statement
 
 
 def engine_typology(row: Typology, workspace: Workspace | None) -> engine.Typology:

@@ -17,7 +17,7 @@ from partnerwise.assessments.forms import SCALE, AssessmentForm
 from partnerwise.assessments.models import Assessment, RaterKind
 from partnerwise.assessments.profiles import can_be_rated, profile_for, profile_history
 from partnerwise.assessments.rating import RatingError, answer_label, change_rating, record_rating
-from partnerwise.assessments.typologies import default_typology, engine_typology
+from partnerwise.assessments.typologies import default_typology, engine_typology, statement_for
 from partnerwise.opendata.directory import suggested_facts
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Partnership
@@ -49,6 +49,7 @@ def assess(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespons
         indicators=model.indicators,
         initial={"rater_name": user_name},
         suggestions=_suggestions(subject, workspace),
+        about_us=subject.pk == workspace.organisation_id,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -97,7 +98,8 @@ def assessment_edit(request: HttpRequest, slug: str, pk: int, assessment_id: int
     if assessment.rater_id != user.pk and not access.is_admin:
         raise PermissionDenied("Only the person who rated, or an admin, can change these answers")
     model = engine_typology(assessment.typology, workspace)
-    statements = {i.id: i.statement for i in model.indicators}
+    about_us = assessment.subject_id == workspace.organisation_id
+    statements = {i.id: statement_for(i, about_us=about_us) for i in model.indicators}
     before = {a.indicator: (a.rating, a.evidence) for a in assessment.answers.all()}
     initial: dict[str, Any] = {
         "rater_name": assessment.rater_name,
@@ -107,7 +109,9 @@ def assessment_edit(request: HttpRequest, slug: str, pk: int, assessment_id: int
     for key, (rating, evidence) in before.items():
         initial[f"rating_{key}"] = str(rating) if rating is not None else "dk"
         initial[f"evidence_{key}"] = evidence
-    form = AssessmentForm(request.POST or None, indicators=model.indicators, initial=initial)
+    form = AssessmentForm(
+        request.POST or None, indicators=model.indicators, initial=initial, about_us=about_us
+    )
     conflict: list[dict[str, str]] | None = None
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -171,10 +175,12 @@ def _suggestions(subject: Organisation, workspace: Workspace) -> dict[str, str]:
     return hints
 
 
-def describe(profile: engine.Profile, model: engine.Typology) -> dict[str, Any]:
-    """What the templates need from a profile, in plain words."""
+def describe(
+    profile: engine.Profile, model: engine.Typology, *, about_us: bool = False
+) -> dict[str, Any]:
+    """What the templates need from a profile, in plain words (of ourselves: "We …")."""
     names = {a.id: a.name for a in model.archetypes}
-    statements = {i.id: i.statement for i in model.indicators}
+    statements = {i.id: statement_for(i, about_us=about_us) for i in model.indicators}
     fits = [
         {
             "id": key,
@@ -247,7 +253,7 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
             "partnership": partnership,
             "subject": subject,
             "is_us": is_us,
-            "ours": describe(ours, model),
+            "ours": describe(ours, model, about_us=is_us),
             "theirs": describe(theirs, model) if theirs and theirs.raters else None,
             "assessments": assessments,
             "user_id": signed_in(request).pk,
