@@ -9,11 +9,13 @@ is the shipped data file with its own `PlaybookEntry` rows merged over it.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from partnerwise.partnerships.models import Partnership
+from partnerwise.workspaces.dates import not_in_future
 from partnerwise.workspaces.models import WorkspaceOwned
 
 
@@ -147,6 +149,13 @@ class Decision(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} on {self.partnership} ({self.decided_on})"
+
+    def clean(self) -> None:
+        if self.decided_on:
+            try:
+                not_in_future(self.decided_on, "The date of a decision")
+            except ValidationError as error:
+                raise ValidationError({"decided_on": error.messages}) from None
 
 
 class EntryKind(models.TextChoices):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from partnerwise import typology as engine
 from partnerwise.assessments.typologies import statement_for
 from partnerwise.organisations.models import Organisation
+from partnerwise.workspaces.dates import DayMonthYearField
 
 DONT_KNOW = "dk"
 SCALE = [
@@ -27,10 +28,7 @@ class AssessmentForm(forms.Form):
     rater_name = forms.CharField(
         label="Your name", max_length=200, help_text="Shown beside your answers."
     )
-    assessed_on = forms.DateField(
-        label="Date of this rating",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    assessed_on = DayMonthYearField(label="Date of this rating")
     notes = forms.CharField(
         label="Anything else (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

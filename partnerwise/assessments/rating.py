@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from partnerwise import typology as engine
@@ -20,6 +21,7 @@ from partnerwise.assessments.models import Answer, Assessment, RaterKind, Typolo
 from partnerwise.assessments.typologies import default_typology, engine_typology
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Partnership
+from partnerwise.workspaces.dates import not_in_future
 from partnerwise.workspaces.history import record_change
 from partnerwise.workspaces.models import User, Workspace
 from partnerwise.workspaces.versioning import save_if_current
@@ -43,6 +45,14 @@ class RatingError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+def check_date(assessed_on: date) -> None:
+    """A rating records what someone thought on a day that has happened."""
+    try:
+        not_in_future(assessed_on, "The date of a rating")
+    except ValidationError as error:
+        raise RatingError("assessed_on", error.messages[0]) from None
 
 
 def check_answers(model: engine.Typology, answers: Answers) -> None:
@@ -97,6 +107,7 @@ def record_rating(
     rating link); `recorded_by` is who saved it, when not the rater.
     """
     typology = typology or default_typology()
+    check_date(assessed_on)
     check_answers(engine_typology(typology, workspace), answers)
     answered = sum(1 for rating, _ in answers.values() if rating is not None)
     with transaction.atomic():
@@ -143,6 +154,7 @@ def change_rating(
     Raises StaleVersion, changing nothing, when someone did.
     """
     model = engine_typology(assessment.typology, workspace)
+    check_date(assessed_on)
     check_answers(model, answers)
     statements = {indicator.id: indicator.statement for indicator in model.indicators}
     before = {a.indicator: (a.rating, a.evidence) for a in assessment.answers.all()}

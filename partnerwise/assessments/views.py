@@ -64,7 +64,7 @@ def assess(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespons
                 notes=form.cleaned_data.get("notes", ""),
             )
         except RatingError as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
             messages.success(request, "Your rating has been saved.")
             return redirect("profile", slug, pk, org_id)
@@ -128,7 +128,7 @@ def assessment_edit(request: HttpRequest, slug: str, pk: int, assessment_id: int
                 user=user,
             )
         except RatingError as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field if error.field in form.fields else None, str(error))
         except StaleVersion:
             current = Assessment.objects.prefetch_related("answers").get(pk=assessment.pk)
             saved = {a.indicator: (a.rating, a.evidence) for a in current.answers.all()}

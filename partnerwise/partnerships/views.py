@@ -33,7 +33,7 @@ def partnership_list(request: HttpRequest, slug: str) -> HttpResponse:
     # Our own place is not a partner; one query fetches every row's partners with their names.
     partners = (
         Participation.objects.filter(workspace=workspace)
-        .exclude(organisation_id=workspace.organisation_id)
+        .exclude(organisation_id=workspace.organisation_id or 0)
         .select_related("organisation")
         .order_by("role", "organisation__name", "pk")
     )

@@ -52,7 +52,7 @@ def test_bad_input_names_the_field(cast: Cast, client: Client) -> None:
     page = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in page
-    assert "End date: The end date must be on or after the start date" in page
+    assert "End date: The end date (1 January 2026) must be on or after the start date" in page
     assert "The value cannot be negative" in page
     assert cast.workspace.partnerships.count() == 1
 
