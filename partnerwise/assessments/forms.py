@@ -28,6 +28,11 @@ class AssessmentForm(forms.Form):
     rater_name = forms.CharField(
         label="Your name", max_length=200, help_text="Shown beside your answers."
     )
+    on_behalf = forms.BooleanField(
+        label="I am entering a colleague's answers on their behalf (for example from paper)",
+        required=False,
+        help_text="Then write their name above. Their answers are kept as theirs, not yours.",
+    )
     assessed_on = DayMonthYearField(label="Date of this rating")
     notes = forms.CharField(
         label="Anything else (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -40,9 +45,17 @@ class AssessmentForm(forms.Form):
         ask_date: bool = True,
         suggestions: Mapping[str, str] | None = None,
         about_us: bool = False,
+        ask_on_behalf: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if not ask_on_behalf:
+            del self.fields["on_behalf"]
+        else:
+            self.fields["rater_name"].label = "Whose answers are these?"
+            self.fields[
+                "rater_name"
+            ].help_text = "Your name, or the name of the colleague whose answers you are entering."
         self.indicators = list(indicators)
         self.suggestions = dict(suggestions or {})
         if not ask_date:

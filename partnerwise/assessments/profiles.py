@@ -36,7 +36,11 @@ def latest_per_rater(assessments: list[Assessment]) -> list[Assessment]:
 
 
 def rater_key(assessment: Assessment) -> str:
-    return f"user:{assessment.rater_id}" if assessment.rater_id else f"name:{assessment.rater_name}"
+    """Whose answers these are: the colleague's account, or else the name they were given
+    under (a partner, or a colleague without an account whose paper answers were entered)."""
+    if assessment.rater_id:
+        return f"user:{assessment.rater_id}"
+    return f"name:{assessment.rater_name.strip().casefold()}"
 
 
 def raters_for(assessments: list[Assessment]) -> list[engine.Rater]:

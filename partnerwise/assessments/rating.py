@@ -55,6 +55,17 @@ def check_date(assessed_on: date) -> None:
         raise RatingError("assessed_on", error.messages[0]) from None
 
 
+def colleague_named(workspace: Workspace, name: str) -> User | None:
+    """The member of the workspace called `name` (full name or email, any case), if exactly one."""
+    wanted = name.strip().casefold()
+    found = [
+        m.user
+        for m in workspace.memberships.select_related("user")
+        if wanted in {m.user.get_full_name().casefold(), m.user.email.casefold()}
+    ]
+    return found[0] if len(found) == 1 else None
+
+
 def check_answers(model: engine.Typology, answers: Answers) -> None:
     """Raise RatingError unless every answer is on a known indicator, 1 to 5 or don't know,
     and at least one statement is rated."""
@@ -104,7 +115,10 @@ def record_rating(
     """Store one rater's answers and record who rated whom in history.
 
     `rater` is the colleague whose view this is (None for someone at a partner, through a
-    rating link); `recorded_by` is who saved it, when not the rater.
+    rating link, or a colleague without an account); `recorded_by` is who saved it, when not
+    the rater. Each rater's latest rating is the one that counts, so answers entered on
+    someone's behalf are theirs (kept by `rater`, or by `rater_name` without an account) and
+    never replace the answers of the person who entered them.
     """
     typology = typology or default_typology()
     check_date(assessed_on)
@@ -118,6 +132,7 @@ def record_rating(
             typology=typology,
             rater=rater,
             rater_name=rater_name.strip(),
+            recorded_by=recorded_by if recorded_by != rater else None,
             rater_kind=rater_kind,
             assessed_on=assessed_on,
             notes=notes,
@@ -125,6 +140,9 @@ def record_rating(
         _store_answers(workspace, assessment, answers)
         summary = f"{subject.name}: {answered} of {len(answers)} statements rated"
         who = recorded_by or rater
+        if assessment.entered_for and recorded_by is not None:
+            entered_by = recorded_by.get_full_name() or recorded_by.get_username()
+            summary = f"{summary}, entered by {entered_by} for {assessment.rater_name}"
         record_change(
             workspace=workspace, user=who, obj=assessment, action="rated", summary=summary
         )

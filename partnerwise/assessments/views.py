@@ -16,13 +16,19 @@ from partnerwise import typology as engine
 from partnerwise.assessments.forms import SCALE, AssessmentForm
 from partnerwise.assessments.models import Assessment, RaterKind
 from partnerwise.assessments.profiles import can_be_rated, profile_for, profile_history
-from partnerwise.assessments.rating import RatingError, answer_label, change_rating, record_rating
+from partnerwise.assessments.rating import (
+    RatingError,
+    answer_label,
+    change_rating,
+    colleague_named,
+    record_rating,
+)
 from partnerwise.assessments.typologies import default_typology, engine_typology, statement_for
 from partnerwise.opendata.directory import suggested_facts
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Partnership
 from partnerwise.workspaces.access import signed_in, workspace_access
-from partnerwise.workspaces.models import Role, Workspace
+from partnerwise.workspaces.models import Role, User, Workspace
 from partnerwise.workspaces.versioning import StaleVersion, seen_version
 
 NEXT_QUESTIONS_SHOWN = 3
@@ -50,7 +56,25 @@ def assess(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespons
         initial={"rater_name": user_name},
         suggestions=_suggestions(subject, workspace),
         about_us=subject.pk == workspace.organisation_id,
+        ask_on_behalf=True,
     )
+    if request.method == "POST" and form.is_valid():
+        name = form.cleaned_data["rater_name"].strip()
+        rater: User | None = user
+        recorded_by: User | None = None
+        if form.cleaned_data.get("on_behalf"):
+            # A colleague's paper answers: theirs (by account if they have one, else by name),
+            # never a replacement for the answers of the person typing them in.
+            rater, recorded_by = colleague_named(workspace, name), user
+            if rater == user or name.casefold() == user_name.casefold():
+                form.add_error(
+                    "rater_name", "Write the name of the colleague whose answers these are"
+                )
+        elif name.casefold() != user_name.casefold() and colleague_named(workspace, name):
+            form.add_error(
+                "on_behalf",
+                f"{name} is a colleague: tick this to enter their answers on their behalf",
+            )
     if request.method == "POST" and form.is_valid():
         try:
             record_rating(
@@ -58,15 +82,21 @@ def assess(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespons
                 partnership=partnership,
                 subject=subject,
                 answers=form.answers(),
-                rater=user,
-                rater_name=form.cleaned_data["rater_name"],
+                rater=rater,
+                rater_name=name,
                 assessed_on=form.cleaned_data["assessed_on"],
                 notes=form.cleaned_data.get("notes", ""),
+                recorded_by=recorded_by,
             )
         except RatingError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
-            messages.success(request, "Your rating has been saved.")
+            messages.success(
+                request,
+                f"{name}'s answers have been saved, entered by you."
+                if recorded_by
+                else "Your rating has been saved.",
+            )
             return redirect("profile", slug, pk, org_id)
     return render(
         request,
@@ -95,7 +125,7 @@ def assessment_edit(request: HttpRequest, slug: str, pk: int, assessment_id: int
         pk=assessment_id,
     )
     user = signed_in(request)
-    if assessment.rater_id != user.pk and not access.is_admin:
+    if user.pk not in (assessment.rater_id, assessment.recorded_by_id) and not access.is_admin:
         raise PermissionDenied("Only the person who rated, or an admin, can change these answers")
     model = engine_typology(assessment.typology, workspace)
     about_us = assessment.subject_id == workspace.organisation_id
@@ -234,7 +264,7 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
     )
     assessments = list(
         workspace.assessments.filter(partnership=partnership, subject=subject)
-        .select_related("rater")
+        .select_related("rater", "recorded_by")
         .order_by("-assessed_on", "-pk")
     )
     history = [
