@@ -120,6 +120,15 @@ class Outcome(models.TextChoices):
     DONT_GO = "dont_go", "Don't go"
 
 
+class Recommended(models.TextChoices):
+    """What the appraisal recommended: an outcome, or that it cannot recommend yet."""
+
+    GO = "go", "Go"
+    GO_WITH_CONDITIONS = "go_with_conditions", "Go with conditions"
+    DONT_GO = "dont_go", "Don't go"
+    NOT_ENOUGH = "not_enough", "Not enough to recommend yet"
+
+
 class Decision(WorkspaceOwned):
     """What people decided about a partnership, who, when and why. Kept, never edited."""
 
@@ -138,7 +147,7 @@ class Decision(WorkspaceOwned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # What the appraisal said when the decision was taken, so later edits don't rewrite it.
-    recommendation = models.CharField(max_length=20, choices=Outcome.choices)
+    recommendation = models.CharField(max_length=20, choices=Recommended.choices)
     red_line_conflicts = models.JSONField(default=list, blank=True)
     appraisal_version = models.PositiveIntegerField(default=0)
     recorded_at = models.DateTimeField(auto_now_add=True)

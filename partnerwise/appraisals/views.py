@@ -158,7 +158,9 @@ def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         form = DecisionForm(
             initial={
                 "decided_on": timezone.localdate(),
-                "outcome": recommendation.outcome,
+                "outcome": None
+                if recommendation.outcome == "not_enough"
+                else recommendation.outcome,
                 "conditions": "\n".join(recommendation.conditions)
                 if recommendation.outcome == "go_with_conditions"
                 else "",

@@ -1,4 +1,5 @@
-"""Admin-written text (values, playbook) is shown as text, never run as HTML."""
+"""What the appraisal pages say: admin-written text escaped, and no recommendation without
+evidence."""
 
 from __future__ import annotations
 
@@ -46,3 +47,14 @@ def test_a_value_name_and_playbook_text_are_escaped_everywhere(cast: Cast) -> No
     ]:
         page = client.get(url).content.decode()
         assert "<script>alert" not in page, url
+
+
+def test_the_appraisal_page_says_not_enough_and_what_is_missing(cast: Cast) -> None:
+    Principle.objects.create(workspace=cast.workspace, kind="value", name="Openness")
+    client = Client()
+    client.force_login(cast.viewer)
+    url = reverse("appraisals:appraisal", args=[cast.workspace.slug, cast.partnership.pk])
+    page = client.get(url).content.decode()
+    assert "Not enough to recommend yet" in page
+    assert "What is missing" in page
+    assert "Not rated yet against &#x27;Openness&#x27;" in page
