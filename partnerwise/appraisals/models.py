@@ -140,7 +140,8 @@ class Decision(WorkspaceOwned):
         blank=True, help_text="Why the partnership goes ahead despite a red-line conflict."
     )
     approved_by = models.CharField(
-        max_length=200, help_text="Who approved it, e.g. 'Board of trustees, 20 November 2026'."
+        max_length=200,
+        help_text="Who approved it, e.g. 'Board of trustees'; the date is asked separately.",
     )
     decided_on = models.DateField(default=timezone.localdate)
     decided_by = models.ForeignKey(
@@ -150,6 +151,8 @@ class Decision(WorkspaceOwned):
     recommendation = models.CharField(max_length=20, choices=Recommended.choices)
     red_line_conflicts = models.JSONField(default=list, blank=True)
     appraisal_version = models.PositiveIntegerField(default=0)
+    # The recommendation, partners' profiles and ratings as they stood, to say what changed.
+    snapshot = models.JSONField(default=dict, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -158,6 +161,16 @@ class Decision(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} on {self.partnership} ({self.decided_on})"
+
+    @property
+    def approver(self) -> str:
+        """Who approved it, without the date when it was written in too (older decisions)."""
+        name = self.approved_by.strip()
+        if self.decided_on:
+            for written in (f"{self.decided_on:%-d %B %Y}", f"{self.decided_on:%d %B %Y}"):
+                if name.endswith(written):
+                    name = name[: -len(written)].rstrip(" ,;-\u2013")
+        return name or self.approved_by
 
     def clean(self) -> None:
         if self.decided_on:

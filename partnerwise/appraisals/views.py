@@ -17,6 +17,7 @@ from django.utils import timezone
 from partnerwise.appraisals.appraising import (
     Picture,
     appraise,
+    changed_since_decision,
     record_decision,
     save_appraisal,
 )
@@ -111,6 +112,7 @@ def appraisal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "partnership": partnership,
             "picture": picture,
             "recommendation": picture.recommendation,
+            "changed": changed_since_decision(picture),
             "form": form,
             "version": picture.version,
             "conflict": conflict,

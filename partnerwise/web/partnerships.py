@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from partnerwise.appraisals.appraising import appraise
+from partnerwise.appraisals.appraising import appraise, changed_since_decision
 from partnerwise.assessments.models import RaterKind
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
 from partnerwise.workspaces.access import workspace_access
@@ -43,6 +43,7 @@ def partnership_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse
         if us
         else None
     )
+    summary = appraise(workspace=workspace, partnership=partnership)
     return render(
         request,
         "partnerships/detail.html",
@@ -57,7 +58,8 @@ def partnership_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse
             "names": names,
             "invitations": partnership.rating_invitations.select_related("rater_organisation"),
             "history": history_for(workspace, partnership)[:20],
-            "summary": appraise(workspace=workspace, partnership=partnership),
+            "summary": summary,
+            "changed": changed_since_decision(summary),
             "now": timezone.now(),
             **access.context(),
         },

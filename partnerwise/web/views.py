@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from partnerwise.appraisals.appraising import portfolio_changes
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
 from partnerwise.partnerships.income import HHI_WARNING, TOP_SHARE_WARNING, workspace_dependence
 from partnerwise.partnerships.models import Status
@@ -45,6 +46,7 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
     our_org = workspace.organisation_id
 
     partners_of: dict[int, list[dict[str, object]]] = {}
+    verdicts: dict[tuple[int, int], str] = {}
     archetype_counts: Counter[str] = Counter()
     for item in participations:
         if item.organisation_id == our_org:
@@ -54,6 +56,7 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
             {"participation": item, "verdict": label}
         )
         archetype_counts[label] += 1
+        verdicts[(item.partnership_id, item.organisation_id)] = label
 
     status_counts = Counter(p.status for p in partnerships)
     statuses = [(value, label, status_counts[value]) for value, label in Status.choices]
@@ -67,6 +70,7 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
         key=lambda p: p.renewal_date or today,
     )
     rows = [{"partnership": p, "partners": partners_of.get(p.pk, [])} for p in partnerships]
+    changes = portfolio_changes(workspace, verdicts)
     return render(
         request,
         "web/portfolio.html",
@@ -75,6 +79,7 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
             "statuses": statuses,
             "archetypes": sorted(archetype_counts.items(), key=lambda kv: (-kv[1], kv[0])),
             "renewals": renewals,
+            "changed": [(p, changes[p.pk]) for p in partnerships if p.pk in changes],
             "dependence": workspace_dependence(workspace),
             "top_share_warning": TOP_SHARE_WARNING,
             "hhi_warning": HHI_WARNING,
