@@ -275,7 +275,7 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
     changes = workspace.changerecords.filter(
         content_type=ContentType.objects.get_for_model(Assessment),
         object_id__in=[a.pk for a in assessments],
-    ).select_related("user")[:30]
+    ).select_related("user", "content_type")[:30]
     return render(
         request,
         "assessments/profile.html",

@@ -158,3 +158,16 @@ def test_the_list_shows_each_partnerships_partners_but_not_us(cast: Cast, client
     assert "Hope Housing" not in restart
     empty = page[page.index("Empty idea") :]
     assert empty[: empty.index("</tr>")].rstrip().endswith("\u2013</td>")
+
+
+def test_history_reads_in_words_not_raw_values(cast: Cast, client: Client) -> None:
+    client.force_login(cast.editor)
+    assert edit(client, cast, 1).status_code == 302
+    page = client.get(reverse("partnership_detail", args=["hope", cast.partnership.pk]))
+    text = page.content.decode()
+    history = text[text.index('id="history-title"') :]
+    assert "Start date: (empty) → 1 April 2026" in history
+    assert "Value: (empty) → £1,200,000" in history
+    assert "Form: Prime and sub-contract supply chain" not in history  # unchanged
+    assert "Status: Idea → Exploring" in history
+    assert "2026-04-01" not in history and "exploring" not in history
