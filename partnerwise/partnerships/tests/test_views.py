@@ -69,7 +69,7 @@ def test_edit_saves_bumps_the_version_and_records_old_and_new(cast: Cast, client
     assert changed["value"] == (None, "900000")
     assert record.user == cast.editor
     assert (
-        "negotiating"
+        "Status: Idea → Negotiating"
         in client.get(
             reverse("partnership_detail", args=["hope", cast.partnership.pk])
         ).content.decode()
