@@ -264,7 +264,7 @@ def compare_snapshots(before: Mapping[str, Any], now: Mapping[str, Any]) -> list
             continue
         old, new = before[part], now[part]
         for name in sorted(set(old) | set(new)):
-            was, is_now = old.get(name, absent), new.get(name, absent)
+            was, is_now = old.get(name) or absent, new.get(name) or absent
             if was != is_now:
                 what = f"{name}'s profile" if part == "partners" else f"The rating of '{name}'"
                 changes.append(f"{what} was {was}; now it is {is_now}.")

@@ -21,6 +21,13 @@ from partnerwise.web.tests.browser.test_journeys import Journey
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+# The innermost elements that reach past the right edge, to say what makes a page too wide.
+WIDE = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .filter(e => !e.closest('.table-scroll') || e.classList.contains('table-scroll'))
+  .filter(e => ![...e.children].some(c =>
+     c.getBoundingClientRect().right > document.documentElement.clientWidth + 1))
+  .slice(0, 5).map(e => e.tagName + '.' + e.className + ': ' + e.textContent.slice(0, 40))"""
 BIG_BEAST = {"power": 5, "size_gap": 5, "gov_prime": 5, "price_first": 5, "sets_terms": 4}
 
 
@@ -72,13 +79,14 @@ def test_changed_pages_at_desktop_and_phone_widths(
         lead.page.set_viewport_size({"width": width, "height": 900})
         for name, path in pages.items():
             lead.go(path)
+            lead.page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
             overflow = lead.page.evaluate(
                 "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
-            assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
+            wide = lead.page.evaluate(WIDE) if overflow > 0 else []
+            assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px: {wide}"
             if width != 320:
                 lead.axe()
-                lead.page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
     lead.go(pages["portfolio"])
     text = lead.page.inner_text("main")
     assert "Big Prime Ltd, 100.0%" in text and "£800,000" in text
