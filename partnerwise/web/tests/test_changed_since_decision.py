@@ -64,3 +64,20 @@ def test_changes_after_a_decision_are_named(cast: Cast) -> None:
     outsider = Client()
     outsider.force_login(cast.outsider)
     assert outsider.get(detail).status_code == 404
+
+
+def test_a_decision_whose_recorder_has_gone_still_shows(cast: Cast) -> None:
+    Decision.objects.create(
+        workspace=cast.workspace,
+        partnership=cast.partnership,
+        outcome="dont_go",
+        reasons="Too risky.",
+        approved_by="Chief executive",
+        decided_on="2026-11-02",
+        recommendation="not_enough",
+    )
+    client = Client()
+    client.force_login(cast.viewer)
+    page = client.get(reverse("appraisals:appraisal", args=["hope", cast.partnership.pk]))
+    assert page.status_code == 200
+    assert "recorded by someone no longer here" in page.content.decode()
