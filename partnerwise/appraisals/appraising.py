@@ -228,6 +228,104 @@ def appraise(
     )
 
 
+# --- what changed since the decision ---------------------------------------------------------
+
+SCORE_WORDS = {2: "+2", 1: "+1", 0: "0", -1: "-1 (strain)", -2: "-2 (in conflict)"}
+
+
+def _score_words(score: int | None) -> str:
+    return "not rated" if score is None else SCORE_WORDS.get(score, str(score))
+
+
+def snapshot(picture: Picture) -> dict[str, Any]:
+    """What a decision answered: the recommendation, each partner's profile, each rating."""
+    return {
+        "recommendation": picture.recommendation.label,
+        "partners": {
+            row.participation.organisation.name: row.verdict
+            for row in picture.rows
+            if not row.is_us
+        },
+        "ratings": {
+            row.principle.name: _score_words(row.score)
+            for row in picture.values + picture.commitments
+        },
+    }
+
+
+def compare_snapshots(before: Mapping[str, Any], now: Mapping[str, Any]) -> list[str]:
+    """What differs between two snapshots, in words; parts missing from either are skipped."""
+    changes = []
+    old_outcome, new_outcome = before.get("recommendation"), now.get("recommendation")
+    if old_outcome and new_outcome and old_outcome != new_outcome:
+        changes.append(f"The recommendation was {old_outcome}; now it is {new_outcome}.")
+    for part, absent in (("partners", "not in it"), ("ratings", "not set out")):
+        if part not in before or part not in now:
+            continue
+        old, new = before[part], now[part]
+        for name in sorted(set(old) | set(new)):
+            was, is_now = old.get(name) or absent, new.get(name) or absent
+            if was != is_now:
+                what = f"{name}'s profile" if part == "partners" else f"The rating of '{name}'"
+                changes.append(f"{what} was {was}; now it is {is_now}.")
+    return changes
+
+
+def changed_since_decision(picture: Picture) -> list[str]:
+    """What has changed since the latest decision was recorded (empty if nothing, or none)."""
+    decision = picture.latest_decision
+    if decision is None:
+        return []
+    if not decision.snapshot:
+        # Recorded before decisions kept a snapshot: the version says whether, not what.
+        if decision.appraisal_version != picture.version:
+            return ["The appraisal has been changed."]
+        return []
+    return compare_snapshots(decision.snapshot, snapshot(picture))
+
+
+def portfolio_changes(
+    workspace: Workspace, verdicts: Mapping[tuple[int, int], str]
+) -> dict[int, list[str]]:
+    """For each partnership with a decision, what its partners' profiles and its ratings have
+    changed to since (the recommendation is left to the partnership page), in three queries.
+
+    `verdicts` is {(partnership id, organisation id): verdict label}, as the portfolio has it.
+    """
+    latest: dict[int, Decision] = {}
+    for decision in workspace.decisions.order_by("partnership_id", "-recorded_at", "-pk"):
+        latest.setdefault(decision.partnership_id, decision)
+    if not latest:
+        return {}
+    us = workspace.organisation_id
+    partners: dict[int, dict[str, str]] = {pk: {} for pk in latest}
+    for item in workspace.participations.filter(partnership_id__in=latest).select_related(
+        "organisation"
+    ):
+        if item.organisation_id != us:
+            partners[item.partnership_id][item.organisation.name] = verdicts.get(
+                (item.partnership_id, item.organisation_id), ""
+            )
+    principles = list(workspace.principles.all())
+    scores: dict[int, dict[int, int | None]] = {pk: {} for pk in latest}
+    for rating in workspace.ratings.filter(appraisal__partnership_id__in=latest).select_related(
+        "appraisal"
+    ):
+        scores[rating.appraisal.partnership_id][rating.principle_id] = rating.score
+    result = {}
+    for pk, decision in latest.items():
+        if not decision.snapshot:
+            continue
+        now = {
+            "partners": partners[pk],
+            "ratings": {p.name: _score_words(scores[pk].get(p.pk)) for p in principles},
+        }
+        changes = compare_snapshots(decision.snapshot, now)
+        if changes:
+            result[pk] = changes
+    return result
+
+
 # --- saving ---------------------------------------------------------------------------------
 
 
@@ -402,6 +500,7 @@ def record_decision(
         decision.recommendation = recommendation.outcome
         decision.red_line_conflicts = list(recommendation.red_line_conflicts)
         decision.appraisal_version = picture.version
+        decision.snapshot = snapshot(picture)
         decision.save()
         record_change(
             workspace=workspace,

@@ -18,6 +18,7 @@ from partnerwise.appraisals.models import (
     TermState,
 )
 from partnerwise.appraisals.recommendation import override_required
+from partnerwise.workspaces.dates import DayMonthYearField
 
 
 def _without_blank(field: forms.Field) -> None:
@@ -103,9 +104,8 @@ class DecisionForm(forms.ModelForm[Decision]):
             "reasons": forms.Textarea(attrs={"rows": 4}),
             "conditions": forms.Textarea(attrs={"rows": 4}),
             "override_reason": forms.Textarea(attrs={"rows": 3}),
-            # A date input only shows a value written as YYYY-MM-DD.
-            "decided_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+        field_classes = {"decided_on": DayMonthYearField}
         labels = {
             "override_reason": "Override reason",
             "decided_on": "Date of the decision",

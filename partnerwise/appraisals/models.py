@@ -9,12 +9,14 @@ is the shipped data file with its own `PlaybookEntry` rows merged over it.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from partnerwise.partnerships.models import Partnership
+from partnerwise.workspaces.dates import not_in_future
 from partnerwise.workspaces.models import WorkspaceOwned
 
 
@@ -119,6 +121,15 @@ class Outcome(models.TextChoices):
     DONT_GO = "dont_go", "Don't go"
 
 
+class Recommended(models.TextChoices):
+    """What the appraisal recommended: an outcome, or that it cannot recommend yet."""
+
+    GO = "go", "Go"
+    GO_WITH_CONDITIONS = "go_with_conditions", "Go with conditions"
+    DONT_GO = "dont_go", "Don't go"
+    NOT_ENOUGH = "not_enough", "Not enough to recommend yet"
+
+
 class Decision(WorkspaceOwned):
     """What people decided about a partnership, who, when and why. Kept, never edited."""
 
@@ -130,16 +141,19 @@ class Decision(WorkspaceOwned):
         blank=True, help_text="Why the partnership goes ahead despite a red-line conflict."
     )
     approved_by = models.CharField(
-        max_length=200, help_text="Who approved it, e.g. 'Board of trustees, 20 November 2026'."
+        max_length=200,
+        help_text="Who approved it, e.g. 'Board of trustees'; the date is asked separately.",
     )
     decided_on = models.DateField(default=timezone.localdate)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # What the appraisal said when the decision was taken, so later edits don't rewrite it.
-    recommendation = models.CharField(max_length=20, choices=Outcome.choices)
+    recommendation = models.CharField(max_length=20, choices=Recommended.choices)
     red_line_conflicts = models.JSONField(default=list, blank=True)
     appraisal_version = models.PositiveIntegerField(default=0)
+    # The recommendation, partners' profiles and ratings as they stood, to say what changed.
+    snapshot = models.JSONField(default=dict, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -148,6 +162,23 @@ class Decision(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} on {self.partnership} ({self.decided_on})"
+
+    @property
+    def approver(self) -> str:
+        """Who approved it, without the date when it was written in too (older decisions)."""
+        name = self.approved_by.strip()
+        if self.decided_on:
+            for written in (f"{self.decided_on:%-d %B %Y}", f"{self.decided_on:%d %B %Y}"):
+                if name.endswith(written):
+                    name = name[: -len(written)].rstrip(" ,;-\u2013")
+        return name or self.approved_by
+
+    def clean(self) -> None:
+        if self.decided_on:
+            try:
+                not_in_future(self.decided_on, "The date of a decision")
+            except ValidationError as error:
+                raise ValidationError({"decided_on": error.messages}) from None
 
 
 class EntryKind(models.TextChoices):

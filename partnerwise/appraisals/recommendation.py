@@ -11,6 +11,10 @@ Plain, deterministic Python (no Django). The rules, in the order they are checke
    high-severity risk or term from the playbook, a partner nobody has assessed yet, or
    nothing rated at all. Each becomes a condition to meet before going in.
 4. With none of these: "go". Medium and low terms are still listed to negotiate.
+
+No recommendation without evidence: unless a red line or the ratings already say "don't go",
+a partnership with no partner recorded, or with a value or commitment not yet rated, gets
+"not enough to recommend yet", and the reasons say what is missing.
 """
 
 from __future__ import annotations
@@ -21,13 +25,14 @@ from typing import Any, Literal
 
 from partnerwise.appraisals.playbook import FORM_LABELS, ROLE_LABELS, Entry, Hit, Situation, hits
 
-Outcome = Literal["go", "go_with_conditions", "dont_go"]
+Outcome = Literal["go", "go_with_conditions", "dont_go", "not_enough"]
 PrincipleKind = Literal["value", "commitment"]
 
 OUTCOME_LABELS: dict[str, str] = {
     "go": "Go",
     "go_with_conditions": "Go with conditions",
     "dont_go": "Don't go",
+    "not_enough": "Not enough to recommend yet",
 }
 SCORE_MIN = -2
 SCORE_MAX = 2
@@ -156,6 +161,26 @@ def _playbook_findings(
         concerns.append(f"For {where}, the playbook raises {items(by_situation)}.")
 
 
+def missing_evidence(situation: Situation, ratings: Sequence[Rated]) -> list[str]:
+    """What must be known before a recommendation can be made, in plain words."""
+    missing = []
+    if not situation.partners:
+        missing.append("Nobody else is recorded in this partnership yet: add its partners.")
+    if not ratings:
+        missing.append(
+            "We have not set out our values and commitments to service users yet "
+            "(workspace settings), so the partnership cannot be rated against them."
+        )
+    unrated = [r.name for r in ratings if r.score is None]
+    if unrated:
+        missing.append(
+            "Not rated yet against "
+            + ", ".join(f"'{name}'" for name in unrated)
+            + ": rate the partnership against each value and commitment."
+        )
+    return missing
+
+
 def recommend(
     *, situation: Situation, ratings: Sequence[Rated], playbook: Sequence[Entry]
 ) -> Recommendation:
@@ -191,11 +216,15 @@ def recommend(
             concerns.append(f"We don't yet know what sort of partner {partner.name} is: {state}.")
             conditions.append(f"Assess {partner.name} on the partner instrument.")
     _playbook_findings(situation, applying, concerns, conditions)
+    missing = missing_evidence(situation, ratings)
 
     outcome: Outcome
     if stoppers:
         outcome = "dont_go"
         reasons = stoppers + concerns
+    elif missing:
+        outcome = "not_enough"
+        reasons = missing
     elif concerns:
         outcome = "go_with_conditions"
         reasons = concerns

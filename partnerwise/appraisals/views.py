@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from partnerwise.appraisals.appraising import (
     Picture,
     appraise,
+    changed_since_decision,
     record_decision,
     save_appraisal,
 )
@@ -114,6 +115,7 @@ def appraisal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "partnership": partnership,
             "picture": picture,
             "recommendation": picture.recommendation,
+            "changed": changed_since_decision(picture),
             "form": form,
             "version": picture.version,
             "conflict": conflict,
@@ -162,7 +164,9 @@ def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         form = DecisionForm(
             initial={
                 "decided_on": timezone.localdate(),
-                "outcome": recommendation.outcome,
+                "outcome": None
+                if recommendation.outcome == "not_enough"
+                else recommendation.outcome,
                 "conditions": "\n".join(recommendation.conditions)
                 if recommendation.outcome == "go_with_conditions"
                 else "",

@@ -194,7 +194,9 @@ def assessment_create(
         )
     except RatingError as error:
         loc: list[str | int] = ["answers"]
-        if error.field != "answers":
+        if error.field == "assessed_on":
+            loc = ["assessed_on"]
+        elif error.field != "answers":
             loc.append(error.field)
         raise Invalid.field(loc, str(error)) from error
     result = profile_for(workspace, partnership, subject, typology)

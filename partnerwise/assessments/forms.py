@@ -9,7 +9,9 @@ from django import forms
 from django.utils import timezone
 
 from partnerwise import typology as engine
+from partnerwise.assessments.typologies import statement_for
 from partnerwise.organisations.models import Organisation
+from partnerwise.workspaces.dates import DayMonthYearField
 
 DONT_KNOW = "dk"
 SCALE = [
@@ -26,10 +28,12 @@ class AssessmentForm(forms.Form):
     rater_name = forms.CharField(
         label="Your name", max_length=200, help_text="Shown beside your answers."
     )
-    assessed_on = forms.DateField(
-        label="Date of this rating",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    on_behalf = forms.BooleanField(
+        label="I am entering a colleague's answers on their behalf (for example from paper)",
+        required=False,
+        help_text="Then write their name above. Their answers are kept as theirs, not yours.",
     )
+    assessed_on = DayMonthYearField(label="Date of this rating")
     notes = forms.CharField(
         label="Anything else (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -40,9 +44,18 @@ class AssessmentForm(forms.Form):
         indicators: Sequence[engine.Indicator],
         ask_date: bool = True,
         suggestions: Mapping[str, str] | None = None,
+        about_us: bool = False,
+        ask_on_behalf: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if not ask_on_behalf:
+            del self.fields["on_behalf"]
+        else:
+            self.fields["rater_name"].label = "Whose answers are these?"
+            self.fields[
+                "rater_name"
+            ].help_text = "Your name, or the name of the colleague whose answers you are entering."
         self.indicators = list(indicators)
         self.suggestions = dict(suggestions or {})
         if not ask_date:
@@ -51,13 +64,14 @@ class AssessmentForm(forms.Form):
             self.fields["assessed_on"].initial = timezone.localdate()
         for indicator in self.indicators:
             self.fields[f"rating_{indicator.id}"] = forms.ChoiceField(
-                label=indicator.statement,
+                label=statement_for(indicator, about_us=about_us),
                 choices=SCALE,
                 initial=DONT_KNOW,
-                # Left unanswered counts as "don't know".
+                # Left unanswered counts as "don't know". The indicator's `help` is a note for
+                # the typology's maintainers (where an answer can come from), not for raters:
+                # raters see the open-data suggestion itself, with its source.
                 required=False,
                 widget=forms.RadioSelect,
-                help_text=indicator.help,
             )
             self.fields[f"evidence_{indicator.id}"] = forms.CharField(
                 label="Evidence (optional)",

@@ -100,7 +100,7 @@ def _email(sent: RatingInvitation, link: str, us: Organisation, partnership: Par
     )
     if went:
         return ""
-    return f"could not email {sent.rater_email}; copy the link and send it yourself"
+    return mail.not_sent(sent.rater_email)
 
 
 def _new(

@@ -152,6 +152,14 @@ class Assessment(WorkspaceOwned):
         related_name="assessments",
     )
     rater_name = models.CharField(max_length=200, help_text="Shown beside the answers.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who entered the answers, when not the rater (a colleague's paper answers).",
+    )
     rater_kind = models.CharField(
         max_length=20, choices=RaterKind.choices, default=RaterKind.COLLEAGUE
     )
@@ -167,6 +175,11 @@ class Assessment(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.rater_name} on {self.subject} ({self.assessed_on})"
+
+    @property
+    def entered_for(self) -> bool:
+        """Entered by someone on the rater's behalf (shown as "entered by X for Y")."""
+        return self.recorded_by_id is not None and self.recorded_by_id != self.rater_id
 
     def answer_map(self) -> dict[str, int | None]:
         return {a.indicator: a.rating for a in self.answers.all()}

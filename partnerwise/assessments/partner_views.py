@@ -261,7 +261,7 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
                     summary=_rater_label(invitation, assessment.rater_name),
                 )
         except RatingError as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
             return render(request, "assessments/rate_thanks.html", {"invitation": invitation})
     return render(

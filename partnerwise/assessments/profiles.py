@@ -33,7 +33,11 @@ def latest_per_rater(assessments: list[Assessment]) -> list[Assessment]:
 
 
 def rater_key(assessment: Assessment) -> str:
-    return f"user:{assessment.rater_id}" if assessment.rater_id else f"name:{assessment.rater_name}"
+    """Whose answers these are: the colleague's account, or else the name they were given
+    under (a partner, or a colleague without an account whose paper answers were entered)."""
+    if assessment.rater_id:
+        return f"user:{assessment.rater_id}"
+    return f"name:{assessment.rater_name.strip().casefold()}"
 
 
 def raters_for(assessments: list[Assessment]) -> list[engine.Rater]:
@@ -79,10 +83,9 @@ def profile_for(
     assessments = latest_per_rater(
         _assessments(workspace, partnership, subject, typology, rater_kind)
     )
+    about_us = rater_kind == RaterKind.COLLEAGUE and subject.pk == workspace.organisation_id
     return engine.profile(
-        engine_typology(typology, workspace),
-        raters_for(assessments),
-        about_us=subject.pk == workspace.organisation_id,
+        engine_typology(typology, workspace), raters_for(assessments), about_us=about_us
     )
 
 
@@ -102,6 +105,7 @@ def profile_history(
     """The profile as it stood after each assessment, oldest first: drift shows here."""
     typology = typology or default_typology(workspace)
     model = engine_typology(typology, workspace)
+    about_us = subject.pk == workspace.organisation_id
     ordered = sorted(
         _assessments(workspace, partnership, subject, typology, RaterKind.COLLEAGUE),
         key=lambda a: (a.assessed_on, a.pk),
@@ -113,7 +117,7 @@ def profile_history(
             HistoryPoint(
                 assessed_on=assessment.assessed_on,
                 rater=assessment.rater_name,
-                profile=engine.profile(model, raters_for(standing)),
+                profile=engine.profile(model, raters_for(standing), about_us=about_us),
             )
         )
     return points

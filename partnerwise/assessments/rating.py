@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from partnerwise import typology as engine
@@ -20,6 +21,7 @@ from partnerwise.assessments.models import Answer, Assessment, RaterKind, Typolo
 from partnerwise.assessments.typologies import default_typology, engine_typology
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Partnership
+from partnerwise.workspaces.dates import not_in_future
 from partnerwise.workspaces.history import record_change
 from partnerwise.workspaces.models import User, Workspace
 from partnerwise.workspaces.versioning import save_if_current
@@ -43,6 +45,25 @@ class RatingError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+def check_date(assessed_on: date) -> None:
+    """A rating records what someone thought on a day that has happened."""
+    try:
+        not_in_future(assessed_on, "The date of a rating")
+    except ValidationError as error:
+        raise RatingError("assessed_on", error.messages[0]) from None
+
+
+def colleague_named(workspace: Workspace, name: str) -> User | None:
+    """The member of the workspace called `name` (full name or email, any case), if exactly one."""
+    wanted = name.strip().casefold()
+    found = [
+        m.user
+        for m in workspace.memberships.select_related("user")
+        if wanted in {m.user.get_full_name().casefold(), m.user.email.casefold()}
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def check_answers(model: engine.Typology, answers: Answers) -> None:
@@ -94,9 +115,13 @@ def record_rating(
     """Store one rater's answers and record who rated whom in history.
 
     `rater` is the colleague whose view this is (None for someone at a partner, through a
-    rating link); `recorded_by` is who saved it, when not the rater.
+    rating link, or a colleague without an account); `recorded_by` is who saved it, when not
+    the rater. Each rater's latest rating is the one that counts, so answers entered on
+    someone's behalf are theirs (kept by `rater`, or by `rater_name` without an account) and
+    never replace the answers of the person who entered them.
     """
     typology = typology or default_typology(workspace)
+    check_date(assessed_on)
     model = engine_typology(typology, workspace)
     check_answers(model, answers)
     answered = sum(1 for rating, _ in answers.values() if rating is not None)
@@ -108,6 +133,7 @@ def record_rating(
             typology=typology,
             rater=rater,
             rater_name=rater_name.strip(),
+            recorded_by=recorded_by if recorded_by != rater else None,
             rater_kind=rater_kind,
             assessed_on=assessed_on,
             notes=notes,
@@ -115,6 +141,9 @@ def record_rating(
         _store_answers(workspace, assessment, answers)
         summary = f"{subject.name}: {answered} of {len(model.indicators)} statements rated"
         who = recorded_by or rater
+        if assessment.entered_for and recorded_by is not None:
+            entered_by = recorded_by.get_full_name() or recorded_by.get_username()
+            summary = f"{summary}, entered by {entered_by} for {assessment.rater_name}"
         record_change(
             workspace=workspace, user=who, obj=assessment, action="rated", summary=summary
         )
@@ -144,6 +173,7 @@ def change_rating(
     Raises StaleVersion, changing nothing, when someone did.
     """
     model = engine_typology(assessment.typology, workspace)
+    check_date(assessed_on)
     check_answers(model, answers)
     statements = {indicator.id: indicator.statement for indicator in model.indicators}
     before = {a.indicator: (a.rating, a.evidence) for a in assessment.answers.all()}

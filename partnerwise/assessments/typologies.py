@@ -121,6 +121,16 @@ def typology_data(row: Typology, workspace: Workspace | None) -> dict[str, Any]:
     return data
 
 
+def statement_for(indicator: engine.Indicator, *, about_us: bool) -> str:
+    """The statement as it reads to the rater: about ourselves ("We hold more power …") where
+    the typology has a self form, otherwise the partner form ("They hold more power …")."""
+    if about_us:
+        own = getattr(indicator, "self_statement", "") or getattr(indicator, "self_text", "")
+        if isinstance(own, str) and own:
+            return own
+    return indicator.statement
+
+
 def engine_typology(row: Typology, workspace: Workspace | None) -> engine.Typology:
     source = f"typology '{row.key}'"
     return engine.typology_from_dict(typology_data(row, workspace), source=source)

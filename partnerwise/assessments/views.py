@@ -17,15 +17,21 @@ from partnerwise import typology as engine
 from partnerwise.assessments.forms import SCALE, AssessmentForm
 from partnerwise.assessments.models import Assessment, RaterKind
 from partnerwise.assessments.profiles import can_be_rated, profile_for, profile_history
-from partnerwise.assessments.rating import RatingError, answer_label, change_rating, record_rating
+from partnerwise.assessments.rating import (
+    RatingError,
+    answer_label,
+    change_rating,
+    colleague_named,
+    record_rating,
+)
 from partnerwise.assessments.summaries import verdict_label
-from partnerwise.assessments.typologies import default_typology, engine_typology
+from partnerwise.assessments.typologies import default_typology, engine_typology, statement_for
 from partnerwise.charts.adapters import answers_of, drift_of, gaps_of
 from partnerwise.opendata.directory import suggested_facts
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Partnership
 from partnerwise.workspaces.access import signed_in, workspace_access
-from partnerwise.workspaces.models import Role, Workspace
+from partnerwise.workspaces.models import Role, User, Workspace
 from partnerwise.workspaces.versioning import StaleVersion, seen_version
 
 NEXT_QUESTIONS_SHOWN = 3
@@ -52,7 +58,26 @@ def assess(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespons
         indicators=model.indicators,
         initial={"rater_name": user_name},
         suggestions=_suggestions(subject, workspace),
+        about_us=subject.pk == workspace.organisation_id,
+        ask_on_behalf=True,
     )
+    if request.method == "POST" and form.is_valid():
+        name = form.cleaned_data["rater_name"].strip()
+        rater: User | None = user
+        recorded_by: User | None = None
+        if form.cleaned_data.get("on_behalf"):
+            # A colleague's paper answers: theirs (by account if they have one, else by name),
+            # never a replacement for the answers of the person typing them in.
+            rater, recorded_by = colleague_named(workspace, name), user
+            if rater == user or name.casefold() == user_name.casefold():
+                form.add_error(
+                    "rater_name", "Write the name of the colleague whose answers these are"
+                )
+        elif name.casefold() != user_name.casefold() and colleague_named(workspace, name):
+            form.add_error(
+                "on_behalf",
+                f"{name} is a colleague: tick this to enter their answers on their behalf",
+            )
     if request.method == "POST" and form.is_valid():
         try:
             record_rating(
@@ -60,15 +85,21 @@ def assess(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespons
                 partnership=partnership,
                 subject=subject,
                 answers=form.answers(),
-                rater=user,
-                rater_name=form.cleaned_data["rater_name"],
+                rater=rater,
+                rater_name=name,
                 assessed_on=form.cleaned_data["assessed_on"],
                 notes=form.cleaned_data.get("notes", ""),
+                recorded_by=recorded_by,
             )
         except RatingError as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
-            messages.success(request, "Your rating has been saved.")
+            messages.success(
+                request,
+                f"{name}'s answers have been saved, entered by you."
+                if recorded_by
+                else "Your rating has been saved.",
+            )
             return redirect("profile", slug, pk, org_id)
     return render(
         request,
@@ -97,10 +128,11 @@ def assessment_edit(request: HttpRequest, slug: str, pk: int, assessment_id: int
         pk=assessment_id,
     )
     user = signed_in(request)
-    if assessment.rater_id != user.pk and not access.is_admin:
+    if user.pk not in (assessment.rater_id, assessment.recorded_by_id) and not access.is_admin:
         raise PermissionDenied("Only the person who rated, or an admin, can change these answers")
     model = engine_typology(assessment.typology, workspace)
-    statements = {i.id: i.statement for i in model.indicators}
+    about_us = assessment.subject_id == workspace.organisation_id
+    statements = {i.id: statement_for(i, about_us=about_us) for i in model.indicators}
     before = {a.indicator: (a.rating, a.evidence) for a in assessment.answers.all()}
     initial: dict[str, Any] = {
         "rater_name": assessment.rater_name,
@@ -110,7 +142,9 @@ def assessment_edit(request: HttpRequest, slug: str, pk: int, assessment_id: int
     for key, (rating, evidence) in before.items():
         initial[f"rating_{key}"] = str(rating) if rating is not None else "dk"
         initial[f"evidence_{key}"] = evidence
-    form = AssessmentForm(request.POST or None, indicators=model.indicators, initial=initial)
+    form = AssessmentForm(
+        request.POST or None, indicators=model.indicators, initial=initial, about_us=about_us
+    )
     conflict: list[dict[str, str]] | None = None
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -127,7 +161,7 @@ def assessment_edit(request: HttpRequest, slug: str, pk: int, assessment_id: int
                 user=user,
             )
         except RatingError as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field if error.field in form.fields else None, str(error))
         except StaleVersion:
             current = Assessment.objects.prefetch_related("answers").get(pk=assessment.pk)
             saved = {a.indicator: (a.rating, a.evidence) for a in current.answers.all()}
@@ -174,10 +208,12 @@ def _suggestions(subject: Organisation, workspace: Workspace) -> dict[str, str]:
     return hints
 
 
-def describe(profile: engine.Profile, model: engine.Typology) -> dict[str, Any]:
-    """What the templates need from a profile, in plain words."""
+def describe(
+    profile: engine.Profile, model: engine.Typology, *, about_us: bool = False
+) -> dict[str, Any]:
+    """What the templates need from a profile, in plain words (of ourselves: "We …")."""
     names = {a.id: a.name for a in model.archetypes}
-    statements = {i.id: i.statement for i in model.indicators}
+    statements = {i.id: statement_for(i, about_us=about_us) for i in model.indicators}
     insufficient = profile.verdict == "insufficient"
     fits = [
         {
@@ -242,7 +278,7 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
     )
     assessments = list(
         workspace.assessments.filter(partnership=partnership, subject=subject)
-        .select_related("rater")
+        .select_related("rater", "recorded_by")
         .order_by("-assessed_on", "-pk")
     )
     names = {a.id: a.name for a in model.archetypes}
@@ -269,7 +305,7 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
     changes = workspace.changerecords.filter(
         content_type=ContentType.objects.get_for_model(Assessment),
         object_id__in=[a.pk for a in assessments],
-    ).select_related("user")[:30]
+    ).select_related("user", "content_type")[:30]
     return render(
         request,
         "assessments/profile.html",
@@ -277,7 +313,7 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
             "partnership": partnership,
             "subject": subject,
             "is_us": is_us,
-            "ours": describe(ours, model),
+            "ours": describe(ours, model, about_us=is_us),
             "theirs": describe(theirs, model) if theirs and theirs.raters else None,
             "assessments": assessments,
             "user_id": signed_in(request).pk,

@@ -5,14 +5,7 @@ from typing import Any
 from django import forms
 
 from partnerwise.partnerships.models import Participation, Partnership
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
+from partnerwise.workspaces.dates import DayMonthYearField
 
 PARTNERSHIP_FIELDS = [
     "name",
@@ -50,22 +43,21 @@ class PartnershipForm(forms.ModelForm[Partnership]):
             "value": "The whole partnership's value, if known. Leave empty if not.",
             "area": "For example, Newcastle upon Tyne, or North East England.",
         }
+        field_classes = {
+            "start_date": DayMonthYearField,
+            "end_date": DayMonthYearField,
+            "renewal_date": DayMonthYearField,
+            "notice_date": DayMonthYearField,
+        }
         widgets = {
             "form": forms.RadioSelect,
             "status": forms.RadioSelect,
-            "start_date": DateInput(),
-            "end_date": DateInput(),
-            "renewal_date": DateInput(),
-            "notice_date": DateInput(),
             "services": forms.Textarea(attrs={"rows": 3}),
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", "The end date must be on or after the start date")
         value = data.get("value")
         if value is not None and value < 0:
             self.add_error("value", "The value cannot be negative")

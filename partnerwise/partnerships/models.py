@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from partnerwise.organisations.models import Organisation
@@ -72,6 +73,23 @@ class Partnership(WorkspaceOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """An end or a renewal comes after the start."""
+        errors = {}
+        start = self.start_date
+        if start and self.end_date and self.end_date < start:
+            errors["end_date"] = (
+                f"The end date ({self.end_date:%-d %B %Y}) must be on or after the start date "
+                f"({start:%-d %B %Y})"
+            )
+        if start and self.renewal_date and self.renewal_date < start:
+            errors["renewal_date"] = (
+                f"The renewal date ({self.renewal_date:%-d %B %Y}) must be on or after the start "
+                f"date ({start:%-d %B %Y})"
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Participation(WorkspaceOwned):

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -14,7 +15,7 @@ from partnerwise.opendata.finding import search
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.editing import edit_partnership
 from partnerwise.partnerships.forms import PARTNERSHIP_FIELDS, ParticipationForm, PartnershipForm
-from partnerwise.partnerships.models import Partnership, Status
+from partnerwise.partnerships.models import Participation, Partnership, Status
 from partnerwise.workspaces.access import workspace_access
 from partnerwise.workspaces.history import history_for, record_change
 from partnerwise.workspaces.models import Role, Workspace
@@ -29,11 +30,23 @@ def _partnership(workspace: Workspace, pk: int) -> Partnership:
 def partnership_list(request: HttpRequest, slug: str) -> HttpResponse:
     access = workspace_access(request, slug)
     workspace = access.workspace
-    partnerships = workspace.partnerships.order_by("name")
+    # Our own place is not a partner; one query fetches every row's partners with their names.
+    partners = (
+        Participation.objects.filter(workspace=workspace)
+        .exclude(organisation_id=workspace.organisation_id or 0)
+        .select_related("organisation")
+        .order_by("role", "organisation__name", "pk")
+    )
+    partnerships = workspace.partnerships.order_by("name").prefetch_related(
+        Prefetch("participations", queryset=partners, to_attr="partners")
+    )
     status = request.GET.get("status", "")
     if status:
         partnerships = partnerships.filter(status=status)
-    rows = [{"partnership": p, "partners": []} for p in partnerships]
+    rows = [
+        {"partnership": p, "partners": [{"participation": item} for item in p.partners]}
+        for p in partnerships
+    ]
     return render(
         request,
         "partnerships/list.html",

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from partnerwise import charts
 from partnerwise import typology as engine
-from partnerwise.appraisals.appraising import appraise
+from partnerwise.appraisals.appraising import appraise, changed_since_decision
 from partnerwise.assessments.models import RaterKind
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
 from partnerwise.assessments.typologies import default_typology, engine_typology
@@ -48,6 +48,7 @@ def partnership_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse
         if us
         else None
     )
+    summary = appraise(workspace=workspace, partnership=partnership)
     return render(
         request,
         "partnerships/detail.html",
@@ -63,7 +64,8 @@ def partnership_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse
             "names": names,
             "invitations": partnership.rating_invitations.select_related("rater_organisation"),
             "history": history_for(workspace, partnership)[:20],
-            "summary": appraise(workspace=workspace, partnership=partnership),
+            "summary": summary,
+            "changed": changed_since_decision(summary),
             "now": timezone.now(),
             **access.context(),
         },

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
-from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from partnerwise.appraisals.appraising import portfolio_changes
 from partnerwise.appraisals.attention import needs_attention
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
-from partnerwise.partnerships.models import Role as ParticipantRole
+from partnerwise.partnerships.income import HHI_WARNING, TOP_SHARE_WARNING, workspace_dependence
 from partnerwise.partnerships.models import Status
 from partnerwise.web.checklist import first_run_checklist
 from partnerwise.web.network import KINDS, UNRATED, bridges, map_chart, network, read_filters
@@ -22,12 +21,6 @@ from partnerwise.workspaces.access import workspace_access
 from partnerwise.workspaces.models import Workspace
 
 RENEWALS_WITHIN = timedelta(days=180)
-# Roles whose holders pay us or hold the contract: the income we depend on.
-PAYER_ROLES = {
-    ParticipantRole.COMMISSIONER,
-    ParticipantRole.PRIME,
-    ParticipantRole.ACCOUNTABLE_BODY,
-}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -55,9 +48,8 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
     our_org = workspace.organisation_id
 
     partners_of: dict[int, list[dict[str, object]]] = {}
+    verdicts: dict[tuple[int, int], str] = {}
     archetype_counts: Counter[str] = Counter()
-    dependence: dict[int, dict[str, object]] = {}
-    by_id = {p.pk: p for p in partnerships}
     for item in participations:
         if item.organisation_id == our_org:
             continue
@@ -66,14 +58,7 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
             {"participation": item, "verdict": label}
         )
         archetype_counts[label] += 1
-        partnership = by_id.get(item.partnership_id)
-        if item.role in PAYER_ROLES and partnership and partnership.status == Status.ACTIVE:
-            entry = dependence.setdefault(
-                item.organisation_id,
-                {"organisation": item.organisation, "value": Decimal(0), "count": 0},
-            )
-            entry["value"] = Decimal(str(entry["value"])) + (partnership.value or Decimal(0))
-            entry["count"] = int(str(entry["count"])) + 1
+        verdicts[(item.partnership_id, item.organisation_id)] = label
 
     status_counts = Counter(p.status for p in partnerships)
     statuses = [(value, label, status_counts[value]) for value, label in Status.choices]
@@ -86,15 +71,8 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         key=lambda p: p.renewal_date or today,
     )
-    total_active = workspace.partnerships.filter(status=Status.ACTIVE).aggregate(t=Sum("value"))
-    total = total_active["t"] or Decimal(0)
-    dependence_rows = sorted(
-        dependence.values(), key=lambda row: Decimal(str(row["value"])), reverse=True
-    )
-    for row in dependence_rows:
-        value = Decimal(str(row["value"]))
-        row["share"] = round(value * 100 / total) if total else None
     rows = [{"partnership": p, "partners": partners_of.get(p.pk, [])} for p in partnerships]
+    changes = portfolio_changes(workspace, verdicts)
     return render(
         request,
         "web/portfolio.html",
@@ -103,8 +81,10 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
             "statuses": statuses,
             "archetypes": sorted(archetype_counts.items(), key=lambda kv: (-kv[1], kv[0])),
             "renewals": renewals,
-            "dependence": dependence_rows,
-            "total_active": total,
+            "changed": [(p, changes[p.pk]) for p in partnerships if p.pk in changes],
+            "dependence": workspace_dependence(workspace),
+            "top_share_warning": TOP_SHARE_WARNING,
+            "hhi_warning": HHI_WARNING,
             # An empty portfolio is a new workspace: show what to do first.
             "checklist": None if partnerships else first_run_checklist(access),
             "attention": needs_attention(workspace=workspace, today=today),

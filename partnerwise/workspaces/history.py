@@ -60,7 +60,7 @@ def history_for(workspace: Workspace, obj: models.Model) -> models.QuerySet[Chan
     """The change log of one record, newest first (one query, user joined)."""
     return workspace.changerecords.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
-    ).select_related("user")
+    ).select_related("user", "content_type")
 
 
 def diff(before: dict[str, object], after: dict[str, object]) -> dict[str, tuple[object, object]]:

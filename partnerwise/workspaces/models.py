@@ -8,11 +8,14 @@ public registers) has no workspace.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime
+import decimal
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.utils.text import capfirst
 
 if TYPE_CHECKING:
     from partnerwise.organisations.models import Organisation, OurOrganisation
@@ -113,6 +116,50 @@ class ChangeRecord(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.action} {self.content_type_id}:{self.object_id} at {self.when}"
+
+    def changes_in_words(self) -> list[dict[str, str]]:
+        """Each change as people read it: the field's name, choices by their labels, dates as
+        "1 April 2026", money in pounds, empty as "(empty)"."""
+        model = self.content_type.model_class()
+        fields = {f.name: f for f in model._meta.get_fields()} if model else {}
+        rows = []
+        for change in self.changes:
+            name = str(change.get("field", ""))
+            field = fields.get(name)
+            label = capfirst(str(getattr(field, "verbose_name", ""))) if field else name
+            rows.append(
+                {
+                    "field": label or name,
+                    "old": _in_words(field, change.get("old")),
+                    "new": _in_words(field, change.get("new")),
+                }
+            )
+        return rows
+
+
+def _in_words(field: Any, value: object) -> str:
+    if value is None or value == "" or value == []:
+        return "(empty)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_in_words(field, item) for item in value)
+    choices = dict(getattr(field, "flatchoices", None) or [])
+    if value in choices:
+        return str(choices[value])
+    if isinstance(field, models.DateField) and isinstance(value, str):
+        try:
+            return f"{datetime.date.fromisoformat(value[:10]):%-d %B %Y}"
+        except ValueError:
+            return value
+    if isinstance(field, models.DecimalField) and field.name == "value":
+        try:
+            return f"£{decimal.Decimal(str(value)):,.0f}"
+        except decimal.InvalidOperation:
+            return str(value)
+    if isinstance(field, models.DecimalField) and field.name == "share":
+        return f"{decimal.Decimal(str(value)).normalize():f}%"
+    return str(value)
 
 
 class Invitation(WorkspaceOwned):

@@ -9,7 +9,8 @@ import pytest
 from partnerwise.appraisals.playbook import Entry, Partner, Situation, shipped_playbook
 from partnerwise.appraisals.recommendation import Rated, override_required, recommend
 
-REFERRAL = Situation(form="referral", our_roles=("member",), partners=())
+NEIGHBOUR = Partner("Neighbours Trust", "member", ("good_guy",), "match", 0.8)
+REFERRAL = Situation(form="referral", our_roles=("member",), partners=(NEIGHBOUR,))
 PRIME_BIG_BEAST = Partner("Big Prime Ltd", "prime", ("big_beast",), "match", 0.8)
 PRIME_GOOD_GUY = Partner("Kind Prime", "prime", ("good_guy",), "match", 0.8)
 SUB_CHAIN = Situation(
@@ -59,7 +60,7 @@ def test_red_line_under_strain_or_unrated_gives_conditions() -> None:
     assert strained.red_line_conflicts == ()
     assert any(SAFEGUARDING in c for c in strained.conditions)
     unrated = recommend(situation=REFERRAL, ratings=[good(), red_line(None)], playbook=MILD)
-    assert unrated.outcome == "go_with_conditions"
+    assert unrated.outcome == "not_enough"
     assert any("Check the red line" in c for c in unrated.conditions)
 
 
@@ -77,8 +78,26 @@ def test_harm_to_service_users_on_average_is_dont_go_without_red_lines() -> None
 
 def test_nothing_rated_is_not_go() -> None:
     result = recommend(situation=REFERRAL, ratings=[], playbook=MILD)
-    assert result.outcome == "go_with_conditions"
+    assert result.outcome == "not_enough"
     assert "Rate the partnership against our values and commitments." in result.conditions
+
+
+def test_without_partners_or_ratings_there_is_not_enough_to_recommend() -> None:
+    alone = Situation(form="referral", our_roles=("member",), partners=())
+    result = recommend(
+        situation=alone, ratings=[good(), Rated("Openness", "value", False, None)], playbook=MILD
+    )
+    assert result.outcome == "not_enough"
+    assert result.label == "Not enough to recommend yet"
+    assert result.reasons[:2] == (
+        "Nobody else is recorded in this partnership yet: add its partners.",
+        "Not rated yet against 'Openness': rate the partnership against each value and commitment.",
+    )
+    nothing = recommend(situation=REFERRAL, ratings=[], playbook=MILD)
+    assert "We have not set out our values" in nothing.reasons[0]
+    # Evidence that already says no is enough to say no.
+    conflict = recommend(situation=alone, ratings=[red_line(-2)], playbook=MILD)
+    assert conflict.outcome == "dont_go"
 
 
 def test_archetype_drives_risks_terms_and_conditions() -> None:

@@ -9,7 +9,8 @@ from partnerwise.appraisals.playbook import FORM_LABELS, ROLE_LABELS, Partner, S
 from partnerwise.appraisals.playbook import shipped_playbook as playbook
 from partnerwise.appraisals.recommendation import Rated, recommend
 
-RANK = {"go": 0, "go_with_conditions": 1, "dont_go": 2}
+# "Not enough to recommend yet" depends on what is rated, not how well: between the two.
+RANK = {"go": 0, "go_with_conditions": 1, "not_enough": 1.5, "dont_go": 2}
 ARCHETYPES = ["transactional", "megalomaniac", "big_beast", "good_guy", "wide_eyed"]
 
 scores = st.one_of(st.none(), st.integers(min_value=-2, max_value=2))
@@ -90,3 +91,13 @@ def test_go_only_when_nothing_is_left_to_settle(situation: Situation, rated: lis
         assert not any(hit.entry.severity == "high" for hit in result.risks + result.terms)
         assert all(p.verdict in ("match", "mixed") for p in situation.partners)
         assert all(r.score is not None for r in rated if r.is_red_line)
+
+
+@given(situations, ratings)
+def test_no_recommendation_without_partners_and_rated_values(
+    situation: Situation, rated: list[Rated]
+) -> None:
+    result = recommend(situation=situation, ratings=rated, playbook=playbook())
+    if result.outcome in ("go", "go_with_conditions"):
+        assert situation.partners
+        assert rated and all(r.score is not None for r in rated)

@@ -154,7 +154,7 @@ def test_a_mail_failure_keeps_the_link_on_the_page(
     assert response.status_code == 200
     assert len(set(LINK.findall(text))) == 2
     assert "<strong>not emailed</strong>" in text
-    assert "could not email pat@prime.example" in text
+    assert "the email to pat@prime.example could not be sent" in text
     assert RatingInvitation.objects.count() == 2
 
 

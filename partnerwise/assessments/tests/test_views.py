@@ -166,6 +166,10 @@ def test_the_form_offers_facts_from_open_data(cast: Cast, client: Client) -> Non
     assert "From open data:" in text
     assert "£60,000,000" in text and "30.0 times ours" in text
     assert "That suggests “strongly agree”" in text
+    # The source is named beside the suggestion; the maintainers' notes are not shown.
+    assert "strongly agree”. (open data)" in text
+    assert "Can be filled from register incomes" not in text
+    assert "Can be suggested from contract data" not in text
     ourselves = client.get(reverse("assess", args=["hope", cast.partnership.pk, cast.us.pk]))
     assert "From open data:" not in ourselves.content.decode()
 

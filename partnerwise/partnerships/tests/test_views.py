@@ -52,7 +52,7 @@ def test_bad_input_names_the_field(cast: Cast, client: Client) -> None:
     page = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in page
-    assert "End date: The end date must be on or after the start date" in page
+    assert "End date: The end date (1 January 2026) must be on or after the start date" in page
     assert "The value cannot be negative" in page
     assert cast.workspace.partnerships.count() == 1
 
@@ -69,7 +69,7 @@ def test_edit_saves_bumps_the_version_and_records_old_and_new(cast: Cast, client
     assert changed["value"] == (None, "900000")
     assert record.user == cast.editor
     assert (
-        "negotiating"
+        "Status: Idea → Negotiating"
         in client.get(
             reverse("partnership_detail", args=["hope", cast.partnership.pk])
         ).content.decode()
@@ -146,3 +146,28 @@ def test_the_list_filters_by_status(cast: Cast, client: Client) -> None:
     assert "Active coalition" in active and "Restart sub-contract" not in active
     portfolio = client.get(reverse("workspace_home", args=["hope"])).content.decode()
     assert f'href="{url}?status=active"' in portfolio
+
+
+def test_the_list_shows_each_partnerships_partners_but_not_us(cast: Cast, client: Client) -> None:
+    Partnership.objects.create(workspace=cast.workspace, name="Empty idea", form="other")
+    client.force_login(cast.viewer)
+    page = client.get(reverse("partnership_list", args=["hope"])).content.decode()
+    restart = page[page.index("Restart sub-contract") :]
+    restart = restart[: restart.index("</tr>")]
+    assert 'Big Prime Ltd <span class="small">(Prime or lead)</span>' in restart
+    assert "Hope Housing" not in restart
+    empty = page[page.index("Empty idea") :]
+    assert empty[: empty.index("</tr>")].rstrip().endswith("\u2013</td>")
+
+
+def test_history_reads_in_words_not_raw_values(cast: Cast, client: Client) -> None:
+    client.force_login(cast.editor)
+    assert edit(client, cast, 1).status_code == 302
+    page = client.get(reverse("partnership_detail", args=["hope", cast.partnership.pk]))
+    text = page.content.decode()
+    history = text[text.index('id="history-title"') :]
+    assert "Start date: (empty) → 1 April 2026" in history
+    assert "Value: (empty) → £1,200,000" in history
+    assert "Form: Prime and sub-contract supply chain" not in history  # unchanged
+    assert "Status: Idea → Exploring" in history
+    assert "2026-04-01" not in history and "exploring" not in history

@@ -69,7 +69,9 @@ class Journey:
         self.checked.append(self.page.url)
 
     def rate(self, answers: dict[str, str], name: str) -> None:
-        self.page.get_by_label("Your name").fill(name)
+        # Colleagues are asked whose answers these are; a partner through a link, their name.
+        own = self.page.get_by_label("Your name")
+        (own if own.count() else self.page.get_by_label("Whose answers are these?")).fill(name)
         values = {"Strongly disagree": "1", "Disagree": "2", "Agree": "4", "Strongly agree": "5"}
         for indicator, label in answers.items():
             choice = self.page.locator(f"input[name='rating_{indicator}'][value='{values[label]}']")
@@ -271,7 +273,10 @@ def test_journey_3_deciding(
         "Outcome payments capped at 40%; a 6-month break clause."
     )
     page.get_by_label("Approved by", exact=True).fill("Board of trustees")
-    page.get_by_label("Date of the decision").fill("2026-11-20")
+    dated = page.get_by_role("group", name="Date of the decision")
+    dated.get_by_label("Day").fill("20")
+    dated.get_by_label("Month").fill("11")
+    dated.get_by_label("Year").fill("2026")
     page.get_by_role("button", name="Record the decision").click()
     # Refused: going ahead against a red line needs a written reason.
     assert page.get_by_text("conflicts with the red line").first.is_visible()
