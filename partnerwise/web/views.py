@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from partnerwise import charts
 from partnerwise.appraisals.appraising import portfolio_changes
 from partnerwise.appraisals.attention import needs_attention
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
-from partnerwise.partnerships.income import HHI_WARNING, TOP_SHARE_WARNING, workspace_dependence
-from partnerwise.partnerships.models import Status
+from partnerwise.charts.colours import archetype_colours
+from partnerwise.partnerships.income import (
+    HHI_WARNING,
+    TOP_SHARE_WARNING,
+    Dependence,
+    workspace_dependence,
+)
+from partnerwise.partnerships.models import Partnership, Status
 from partnerwise.web.checklist import first_run_checklist
 from partnerwise.web.network import KINDS, UNRATED, bridges, map_chart, network, read_filters
 from partnerwise.workspaces.access import workspace_access
 from partnerwise.workspaces.models import Workspace
-
-RENEWALS_WITHIN = timedelta(days=180)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -63,16 +68,9 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
     status_counts = Counter(p.status for p in partnerships)
     statuses = [(value, label, status_counts[value]) for value, label in Status.choices]
     today = timezone.localdate()
-    renewals = sorted(
-        (
-            p
-            for p in partnerships
-            if p.renewal_date and today <= p.renewal_date <= today + RENEWALS_WITHIN
-        ),
-        key=lambda p: p.renewal_date or today,
-    )
     rows = [{"partnership": p, "partners": partners_of.get(p.pk, [])} for p in partnerships]
     changes = portfolio_changes(workspace, verdicts)
+    dependence = workspace_dependence(workspace)
     return render(
         request,
         "web/portfolio.html",
@@ -80,9 +78,16 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
             "rows": rows,
             "statuses": statuses,
             "archetypes": sorted(archetype_counts.items(), key=lambda kv: (-kv[1], kv[0])),
-            "renewals": renewals,
             "changed": [(p, changes[p.pk]) for p in partnerships if p.pk in changes],
-            "dependence": workspace_dependence(workspace),
+            "dependence": dependence,
+            **_portfolio_charts(
+                statuses=statuses,
+                archetype_counts=archetype_counts,
+                names=names,
+                dependence=dependence,
+                partnerships=partnerships,
+                today=today,
+            ),
             "top_share_warning": TOP_SHARE_WARNING,
             "hhi_warning": HHI_WARNING,
             # An empty portfolio is a new workspace: show what to do first.
@@ -117,3 +122,51 @@ def who_works_with_whom(request: HttpRequest, slug: str) -> HttpResponse:
             **access.context(),
         },
     )
+
+
+def _portfolio_charts(
+    *,
+    statuses: list[tuple[str, str, int]],
+    archetype_counts: Counter[str],
+    names: dict[str, str],
+    dependence: Dependence,
+    partnerships: list[Partnership],
+    today: date,
+) -> dict[str, charts.Chart | None]:
+    """The portfolio's pictures: each draws numbers the page already has."""
+    colour_of = archetype_colours(list(names))
+    by_label = {names[key]: colour for key, colour in colour_of.items() if key in names}
+    deadlines = [
+        charts.Deadline(day, p.name, kind)
+        for p in partnerships
+        for kind, day in (
+            ("renewal", p.renewal_date),
+            ("notice", p.notice_date),
+            ("end", p.end_date),
+        )
+        if day is not None
+    ]
+    return {
+        "status_chart": charts.count_bars(
+            [(label, count) for _, label, count in statuses],
+            title="Partnerships by status",
+            label_heading="Status",
+        ),
+        "archetype_chart": charts.count_bars(
+            sorted(archetype_counts.items(), key=lambda kv: (-kv[1], kv[0])),
+            title="Partners by archetype",
+            label_heading="What sort of partner",
+            value_heading="Places in partnerships",
+            colours_by_label=by_label,
+        )
+        if archetype_counts
+        else None,
+        "income_chart": charts.income_bars(
+            [(source.name, source.amount) for source in dependence.sources],
+            total=dependence.total,
+            warning_share=float(TOP_SHARE_WARNING) / 100,
+        )
+        if dependence.sources
+        else None,
+        "deadline_chart": charts.timeline(deadlines, today=today),
+    }

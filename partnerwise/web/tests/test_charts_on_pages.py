@@ -4,7 +4,7 @@ board summary downloads as a PDF."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import date
+from datetime import date, timedelta
 from io import BytesIO
 
 from django.test import Client
@@ -34,7 +34,8 @@ def _svgs(html: str) -> list[ET.Element]:
 def _titles(html: str) -> list[str]:
     """Each chart's title, as its figure caption names it."""
     return [
-        part.split("</strong>")[0] for part in html.split('class="chart__caption"><strong>')[1:]
+        part.split("</strong>")[0].rstrip(".")
+        for part in html.split('class="chart__caption"><strong>')[1:]
     ]
 
 
@@ -83,3 +84,26 @@ def test_board_summary_downloads_as_a_pdf_for_members_only(cast: Cast) -> None:
     assert len(pages) == 1
     assert cast.partnership.name in " ".join(pages[0].extract_text().split())
     assert _client(cast.outsider).get(url).status_code == 404
+
+
+def test_portfolio_draws_status_archetype_income_and_deadlines(cast: Cast) -> None:
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    p = cast.partnership
+    p.status = "active"
+    p.value = Decimal("3200000")
+    p.renewal_date = today.replace(day=1) + timedelta(days=62)
+    p.save()
+    cast.workspace.participations.filter(organisation=cast.us).update(share=Decimal(25))
+    rate(cast.workspace, p, cast.prime, cast.editor, BIG_BEAST)
+    text = _client(cast.viewer).get("/w/hope/").content.decode()
+    titles = _titles(text)
+    assert {"Partnerships by status", "Partners by archetype", "Income dependence"} <= set(titles)
+    assert any("12 months" in t for t in titles), titles
+    # The income chart's table holds our part from the prime, once: 25% of £3.2m.
+    income = text.split("<strong>Income dependence.</strong>")[1].split("</figure>")[0]
+    assert "Big Prime Ltd" in income and "800,000" in income
+    assert "3,200,000" not in income
