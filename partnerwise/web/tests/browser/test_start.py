@@ -1,6 +1,7 @@
 """Journey 0 of PRODUCT.md in a real browser at desktop and phone widths, axe on every page:
 sign up → confirm the email → create a workspace as a named charity → import a partner list
-(first with a bad row, named by line and column; then the five good rows, reviewed and saved).
+(first with a bad row, named by line and column; then the five good rows, reviewed and saved)
+→ rate a partner → the appraisal → a recorded decision.
 """
 
 from __future__ import annotations
@@ -111,6 +112,37 @@ def test_journey_0_a_charity_starts_on_its_own(
     page.get_by_role("link", name="About the sorts of partner").first.click()
     assert page.get_by_role("heading", name="Big beasts").is_visible()
     lead.axe()
+
+    # Rate the prime that came in with the list, then appraise and decide.
+    lead.go(f"/w/{workspace.slug}/partnerships/{restart.pk}/")
+    lead.axe()
+    page.get_by_role("link", name="Rate Big Prime Ltd").click()
+    lead.axe()
+    lead.rate(
+        {
+            "gov_prime": "Strongly agree",
+            "price_first": "Strongly agree",
+            "size_gap": "Strongly agree",
+            "power": "Agree",
+            "builds_capacity": "Disagree",
+            "slack": "Disagree",
+        },
+        "Sam Founder",
+    )
+    assert page.get_by_text("Most like: Big beasts").first.is_visible()
+    lead.axe()
+    lead.go(f"/w/{workspace.slug}/partnerships/{restart.pk}/appraisal/")
+    assert page.get_by_role("heading", name="Appraisal of Restart North").is_visible()
+    lead.axe()
+    page.get_by_role("link", name="Record a decision").first.click()
+    lead.axe()
+    page.get_by_label("Don't go", exact=True).check()
+    page.get_by_label("Reasons", exact=True).fill("The unit price does not cover our costs.")
+    page.get_by_label("Approved by", exact=True).fill("Chief executive")
+    page.get_by_role("button", name="Record the decision").click()
+    assert page.get_by_text("Decision: Don't go").first.is_visible()
+    lead.axe()
+    assert restart.decisions.get().approved_by == "Chief executive"
     # Nothing on any page visited scrolls sideways at this width.
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     lead.context.close()
