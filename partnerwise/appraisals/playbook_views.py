@@ -24,7 +24,6 @@ from partnerwise.workspaces.history import diff, history_for, record_change
 from partnerwise.workspaces.models import Role, Workspace
 from partnerwise.workspaces.versioning import StaleVersion, save_if_current, seen_version
 
-PRINCIPLE_FIELDS = ["kind", "name", "description", "is_red_line", "position"]
 LIST_FIELDS = ("archetypes", "partner_roles", "forms", "our_roles")
 ENTRY_FIELDS = [
     "title",

@@ -21,19 +21,6 @@ from partnerwise.workspaces.models import Role
 from partnerwise.workspaces.versioning import StaleVersion, save_if_current, seen_version
 
 PRINCIPLE_FIELDS = ["kind", "name", "description", "is_red_line", "position"]
-LIST_FIELDS = ("archetypes", "partner_roles", "forms", "our_roles")
-ENTRY_FIELDS = [
-    "title",
-    "kind",
-    "severity",
-    "text",
-    "source",
-    "archetypes",
-    "partner_roles",
-    "forms",
-    "our_roles",
-    "enabled",
-]
 
 
 @login_required

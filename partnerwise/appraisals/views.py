@@ -36,21 +36,6 @@ from partnerwise.workspaces.history import history_for
 from partnerwise.workspaces.models import Role, Workspace
 from partnerwise.workspaces.versioning import StaleVersion, seen_version
 
-PRINCIPLE_FIELDS = ["kind", "name", "description", "is_red_line", "position"]
-LIST_FIELDS = ("archetypes", "partner_roles", "forms", "our_roles")
-ENTRY_FIELDS = [
-    "title",
-    "kind",
-    "severity",
-    "text",
-    "source",
-    "archetypes",
-    "partner_roles",
-    "forms",
-    "our_roles",
-    "enabled",
-]
-
 
 def _partnership(workspace: Workspace, pk: int) -> Partnership:
     return get_object_or_404(workspace.partnerships, pk=pk)
