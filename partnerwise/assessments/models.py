@@ -223,3 +223,72 @@ class RatingInvitation(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"Rating invitation for {self.rater_name} in {self.partnership_id}"
+
+
+class ProfileFields(WorkspaceOwned):
+    """What pages need of an engine profile, and the engine's own summary of it.
+
+    `data` is whatever the engine's `Profile.to_dict()` gives, stored as it is so that a new
+    engine's fields arrive without a schema change; the other fields are copied out of it for
+    the pages and queries that list many profiles.
+    """
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    subject = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    typology = models.ForeignKey(Typology, on_delete=models.CASCADE, related_name="+")
+    rater_kind = models.CharField(
+        max_length=20, choices=RaterKind.choices, default=RaterKind.COLLEAGUE
+    )
+    verdict = models.CharField(max_length=20)
+    best = models.CharField(max_length=50, blank=True)
+    leading = models.JSONField(default=list)
+    confidence = models.FloatField(default=0.0)
+    raters = models.JSONField(default=list)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def reasons(self) -> list[str]:
+        return list(self.data.get("reasons", []))
+
+
+class StoredProfile(ProfileFields):
+    """The current profile of a subject in a partnership, on one typology, from one kind of
+    rater: kept up to date by every change to ratings or to the typology (see
+    `assessments/stored.py`), so that pages listing many profiles only read them."""
+
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "subject", "typology", "rater_kind"],
+                name="one_stored_profile",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "typology", "rater_kind"]),
+            models.Index(fields=["workspace", "subject"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} in {self.partnership_id}: {self.verdict}"
+
+
+class ProfilePoint(ProfileFields):
+    """The profile as it stood just after one rating: the subject's drift over time."""
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="profile_point"
+    )
+    assessed_on = models.DateField()
+    rater_name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["assessed_on", "assessment_id"]
+        indexes = [models.Index(fields=["workspace", "subject", "typology", "rater_kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} in {self.partnership_id} after {self.assessment_id}"

@@ -63,8 +63,8 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
             "participation": item,
             "verdict": verdict_label(profiles.get((item.partnership_id, pk)), names),
             "history": [
-                {"assessment": assessment, "verdict": verdict_label(profile, names)}
-                for assessment, profile in histories.get(item.partnership_id, [])
+                {"point": point, "verdict": verdict_label(point, names)}
+                for point in histories.get(item.partnership_id, [])
             ],
         }
         for item in participations
