@@ -233,7 +233,11 @@ class ProfileFields(WorkspaceOwned):
     the pages and queries that list many profiles.
     """
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    # Lists of partnerships filter on the stored verdicts through this name (`%(class)s`:
+    # "storedprofiles", "profilepoints"), without importing this app.
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="%(class)ss"
+    )
     subject = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     typology = models.ForeignKey(Typology, on_delete=models.CASCADE, related_name="+")
     rater_kind = models.CharField(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +15,15 @@ from partnerwise.opendata.finding import search
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.editing import edit_partnership
 from partnerwise.partnerships.forms import PARTNERSHIP_FIELDS, ParticipationForm, PartnershipForm
-from partnerwise.partnerships.models import Partnership, Status
+from partnerwise.partnerships.listing import (
+    SORT_LABELS,
+    ListError,
+    PartnershipFilter,
+    filter_partnerships,
+    page_of,
+    read_filter,
+)
+from partnerwise.partnerships.models import Form, Partnership, Status
 from partnerwise.workspaces.access import workspace_access
 from partnerwise.workspaces.history import history_for, record_change
 from partnerwise.workspaces.models import Role, Workspace
@@ -27,17 +36,40 @@ def _partnership(workspace: Workspace, pk: int) -> Partnership:
 
 @login_required
 def partnership_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """One page of the workspace's partnerships, filtered and sorted by the query string."""
     access = workspace_access(request, slug)
     workspace = access.workspace
-    partnerships = workspace.partnerships.order_by("name")
-    status = request.GET.get("status", "")
-    if status:
-        partnerships = partnerships.filter(status=status)
-    rows = [{"partnership": p, "partners": []} for p in partnerships]
+    error = ""
+    try:
+        chosen = read_filter(request.GET)
+        page = page_of(
+            filter_partnerships(workspace, chosen), request.GET.get("page"), request.GET.get("size")
+        )
+    except ListError as problem:
+        # A hand-edited or stale link: say what is wrong and show the first page of everything.
+        error, chosen = str(problem), PartnershipFilter()
+        page = page_of(filter_partnerships(workspace, chosen), 1, None)
+    partner = (
+        Organisation.objects.visible_to(workspace).filter(pk=chosen.partner).first()
+        if chosen.partner
+        else None
+    )
     return render(
         request,
         "partnerships/list.html",
-        {"rows": rows, "status": status, "statuses": Status.choices, **access.context()},
+        {
+            "rows": [{"partnership": p, "partners": None} for p in page],
+            "page": page,
+            "query": urlencode(chosen.params()),
+            "chosen": chosen,
+            "partner": partner,
+            "error": error,
+            "statuses": Status.choices,
+            "forms": Form.choices,
+            "sorts": list(SORT_LABELS.items()),
+            **access.context(),
+        },
+        status=400 if error else 200,
     )
 
 

@@ -5,21 +5,29 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
+from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from partnerwise.assessments.models import RaterKind
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
+from partnerwise.assessments.typologies import default_typology
+from partnerwise.organisations.models import Organisation
+from partnerwise.partnerships.models import Partnership, Status
 from partnerwise.partnerships.models import Role as ParticipantRole
-from partnerwise.partnerships.models import Status
 from partnerwise.web.network import network
 from partnerwise.workspaces.access import workspace_access
 from partnerwise.workspaces.models import Workspace
 
 RENEWALS_WITHIN = timedelta(days=180)
+# A portfolio shows the first of each long list and links to the rest.
+RENEWALS_SHOWN = 20
+DEPENDENCE_SHOWN = 20
+PORTFOLIO_ROWS = 25
 # Roles whose holders pay us or hold the contract: the income we depend on.
 PAYER_ROLES = {
     ParticipantRole.COMMISSIONER,
@@ -39,68 +47,118 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/workspaces.html", {"workspaces": workspaces})
 
 
-@login_required
-def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
-    """The portfolio: partnerships by status and by partners' archetype, renewals coming up."""
-    access = workspace_access(request, slug)
-    workspace = access.workspace
-    partnerships = list(workspace.partnerships.order_by("name"))
-    participations = list(
-        workspace.participations.select_related("organisation").order_by("partnership_id", "pk")
-    )
-    profiles = latest_profiles(workspace)
-    names = archetype_names(workspace)
-    our_org = workspace.organisation_id
+def _us(workspace: Workspace) -> int:
+    # 0 matches no organisation: a workspace that speaks for none has no "us" to leave out.
+    return workspace.organisation_id or 0
 
+
+def partner_rows(workspace: Workspace, partnerships: list[Partnership]) -> list[dict[str, object]]:
+    """Rows for a page of partnerships: each with its partners (not us) and their verdicts,
+    in a fixed number of queries however long the page."""
+    ids = [p.pk for p in partnerships]
+    profiles = latest_profiles(workspace, partnership_ids=ids)
+    names = archetype_names(workspace)
     partners_of: dict[int, list[dict[str, object]]] = {}
-    archetype_counts: Counter[str] = Counter()
-    dependence: dict[int, dict[str, object]] = {}
-    by_id = {p.pk: p for p in partnerships}
-    for item in participations:
-        if item.organisation_id == our_org:
-            continue
+    for item in (
+        workspace.participations.filter(partnership_id__in=ids)
+        .exclude(organisation_id=_us(workspace))
+        .select_related("organisation")
+        .order_by("partnership_id", "pk")
+    ):
         label = verdict_label(profiles.get((item.partnership_id, item.organisation_id)), names)
         partners_of.setdefault(item.partnership_id, []).append(
             {"participation": item, "verdict": label}
         )
-        archetype_counts[label] += 1
-        partnership = by_id.get(item.partnership_id)
-        if item.role in PAYER_ROLES and partnership and partnership.status == Status.ACTIVE:
-            entry = dependence.setdefault(
-                item.organisation_id,
-                {"organisation": item.organisation, "value": Decimal(0), "count": 0},
-            )
-            entry["value"] = Decimal(str(entry["value"])) + (partnership.value or Decimal(0))
-            entry["count"] = int(str(entry["count"])) + 1
+    return [{"partnership": p, "partners": partners_of.get(p.pk, [])} for p in partnerships]
 
-    status_counts = Counter(p.status for p in partnerships)
-    statuses = [(value, label, status_counts[value]) for value, label in Status.choices]
+
+def archetype_counts(workspace: Workspace) -> list[tuple[str, str, int]]:
+    """(verdict label, archetype key to filter on or "", places in partnerships) for every
+    partner place, counted by the database from the stored profiles."""
+    typology = default_typology()
+    stored = workspace.storedprofiles.filter(
+        partnership_id=OuterRef("partnership_id"),
+        subject_id=OuterRef("organisation_id"),
+        typology=typology,
+        rater_kind=RaterKind.COLLEAGUE,
+    )
+    places = (
+        workspace.participations.exclude(organisation_id=_us(workspace))
+        .annotate(
+            verdict=Subquery(stored.values("verdict")[:1]),
+            best=Subquery(stored.values("best")[:1]),
+            leading=Subquery(stored.values("leading")[:1]),
+        )
+        .values("verdict", "best", "leading")
+        .annotate(places=Count("pk"))
+        .order_by()
+    )
+    names = archetype_names(workspace)
+    counts: Counter[tuple[str, str]] = Counter()
+    for row in places:
+        profile = (
+            SimpleNamespace(verdict=row["verdict"], best=row["best"], leading=row["leading"])
+            if row["verdict"]
+            else None
+        )
+        key = row["best"] if row["verdict"] == "match" else ""
+        counts[(verdict_label(profile, names), key)] += row["places"]
+    return sorted(
+        ((label, key, count) for (label, key), count in counts.items()),
+        key=lambda item: (-item[2], item[0]),
+    )
+
+
+@login_required
+def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
+    """The portfolio: partnerships by status and by partners' archetype, renewals coming up,
+    income dependence, and the first page of partnerships. Every total is counted by the
+    database, so the page costs the same with ten partnerships or ten thousand."""
+    access = workspace_access(request, slug)
+    workspace = access.workspace
+    status_counts = dict(
+        workspace.partnerships.values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    statuses = [(value, label, status_counts.get(value, 0)) for value, label in Status.choices]
     today = timezone.localdate()
-    renewals = sorted(
-        (
-            p
-            for p in partnerships
-            if p.renewal_date and today <= p.renewal_date <= today + RENEWALS_WITHIN
-        ),
-        key=lambda p: p.renewal_date or today,
+    renewals = list(
+        workspace.partnerships.filter(
+            renewal_date__gte=today, renewal_date__lte=today + RENEWALS_WITHIN
+        ).order_by("renewal_date", "name")[: RENEWALS_SHOWN + 1]
     )
     total_active = workspace.partnerships.filter(status=Status.ACTIVE).aggregate(t=Sum("value"))
     total = total_active["t"] or Decimal(0)
-    dependence_rows = sorted(
-        dependence.values(), key=lambda row: Decimal(str(row["value"])), reverse=True
+    payers = (
+        workspace.participations.filter(role__in=PAYER_ROLES, partnership__status=Status.ACTIVE)
+        .exclude(organisation_id=_us(workspace))
+        .values("organisation_id")
+        .annotate(value=Sum("partnership__value"), count=Count("partnership_id", distinct=True))
+        .order_by(F("value").desc(nulls_last=True), "organisation_id")[:DEPENDENCE_SHOWN]
     )
-    for row in dependence_rows:
-        value = Decimal(str(row["value"]))
-        row["share"] = round(value * 100 / total) if total else None
-    rows = [{"partnership": p, "partners": partners_of.get(p.pk, [])} for p in partnerships]
+    payer_rows = list(payers)
+    organisations = Organisation.objects.in_bulk([row["organisation_id"] for row in payer_rows])
+    dependence_rows = []
+    for row in payer_rows:
+        value = row["value"] or Decimal(0)
+        dependence_rows.append(
+            {
+                "organisation": organisations[row["organisation_id"]],
+                "value": value,
+                "count": row["count"],
+                "share": round(value * 100 / total) if total else None,
+            }
+        )
+    first = list(workspace.partnerships.order_by("name", "pk")[:PORTFOLIO_ROWS])
     return render(
         request,
         "web/portfolio.html",
         {
-            "rows": rows,
+            "rows": partner_rows(workspace, first),
+            "partnership_count": sum(status_counts.values()),
             "statuses": statuses,
-            "archetypes": sorted(archetype_counts.items(), key=lambda kv: (-kv[1], kv[0])),
-            "renewals": renewals,
+            "archetypes": archetype_counts(workspace),
+            "renewals": renewals[:RENEWALS_SHOWN],
+            "more_renewals": len(renewals) > RENEWALS_SHOWN,
             "dependence": dependence_rows,
             "total_active": total,
             **access.context(),
