@@ -79,7 +79,11 @@ def verdict_label(profile: Verdicted | None, names: dict[str, str]) -> str:
 
 
 def profile_histories(
-    workspace: Workspace, subject_id: int, typology: Typology | None = None
+    workspace: Workspace,
+    subject_id: int,
+    typology: Typology | None = None,
+    *,
+    partnership_ids: Iterable[int] | None = None,
 ) -> dict[int, list[ProfilePoint]]:
     """{partnership id: [the profile as it stood after each colleague's rating], oldest first}.
 
@@ -89,6 +93,8 @@ def profile_histories(
     rows = workspace.profilepoints.filter(
         typology=typology, rater_kind=RaterKind.COLLEAGUE, subject_id=subject_id
     ).defer("data")
+    if partnership_ids is not None:
+        rows = rows.filter(partnership_id__in=list(partnership_ids))
     grouped: dict[int, list[ProfilePoint]] = defaultdict(list)
     for point in rows.order_by("assessed_on", "assessment_id"):
         grouped[point.partnership_id].append(point)

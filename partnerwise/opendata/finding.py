@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, prefetch_related_objects
 
-from partnerwise.opendata.directory import search_organisations
+from partnerwise.opendata.directory import is_identifier_query, search_organisations
 from partnerwise.organisations.models import Organisation
 from partnerwise.workspaces.models import Workspace
 
@@ -21,9 +21,17 @@ def search(workspace: Workspace, query: str, limit: int = SEARCH_LIMIT) -> list[
     seen = {organisation.pk for organisation in found}
     number = query.upper().replace(" ", "")
     matches = Q(name__icontains=query) | Q(identifiers__value__iexact=number)
+    # A number or org-id was looked up in the identifier indexes above; scanning the whole
+    # register's names for it as well took most of a search's time (issue 15). Only the
+    # workspace's own records, a few hundred at most, are searched by part of a name or
+    # number written some other way.
+    pool = (
+        Organisation.objects.filter(workspace=workspace)
+        if is_identifier_query(query)
+        else Organisation.objects.visible_to(workspace)
+    )
     extra = (
-        Organisation.objects.visible_to(workspace)
-        .filter(matches)
+        pool.filter(matches)
         .exclude(pk__in=seen)
         .distinct()
         .order_by("name", "pk")[: max(0, limit - len(found))]

@@ -10,18 +10,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import QuerySet
+from django.db.models import F, OrderBy, QuerySet
 
 from partnerwise.partnerships.models import Form, Partnership, Status
 from partnerwise.workspaces.models import Workspace
 
-SORTS = {
+# Partnerships without a value or renewal date go last either way, on both databases
+# (PostgreSQL would put them first when descending).
+SORTS: dict[str, tuple[str | OrderBy, ...]] = {
     "name": ("name", "pk"),
     "-name": ("-name", "-pk"),
-    "value": ("value", "name", "pk"),
-    "-value": ("-value", "name", "pk"),
-    "renewal": ("renewal_date", "name", "pk"),
-    "-renewal": ("-renewal_date", "name", "pk"),
+    "value": (F("value").asc(nulls_last=True), "name", "pk"),
+    "-value": (F("value").desc(nulls_last=True), "name", "pk"),
+    "renewal": (F("renewal_date").asc(nulls_last=True), "name", "pk"),
+    "-renewal": (F("renewal_date").desc(nulls_last=True), "name", "pk"),
     "status": ("status", "name", "pk"),
     "form": ("form", "name", "pk"),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,10 +26,15 @@ from partnerwise.opendata.finding import search
 from partnerwise.organisations.forms import OrganisationForm
 from partnerwise.organisations.models import Organisation
 from partnerwise.organisations.recording import record_organisation
+from partnerwise.web.organisation_records import open_data_summary
 from partnerwise.workspaces.access import workspace_access
 from partnerwise.workspaces.models import Role
 
 RELATED_SHOWN = 10
+# A partner in hundreds of partnerships, or a funder of thousands of grants, gets a page of
+# each here and a link to the rest.
+PARTNERSHIPS_SHOWN = 25
+RECORDS_SHOWN = 5
 
 
 @login_required
@@ -50,13 +56,14 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     organisation = get_object_or_404(
         Organisation.objects.visible_to(workspace).prefetch_related("identifiers"), pk=pk
     )
-    participations = list(
-        workspace.participations.filter(organisation=organisation)
-        .select_related("partnership")
-        .order_by("partnership__name", "pk")
-    )
-    profiles = latest_profiles(workspace, subject_ids=[pk])
-    histories = profile_histories(workspace, pk)
+    participations = workspace.participations.filter(organisation=organisation)
+    page = Paginator(
+        participations.select_related("partnership").order_by("partnership__name", "pk"),
+        PARTNERSHIPS_SHOWN,
+    ).get_page(request.GET.get("page"))
+    shown = [item.partnership_id for item in page]
+    profiles = latest_profiles(workspace, subject_ids=[pk], partnership_ids=shown)
+    histories = profile_histories(workspace, pk, partnership_ids=shown)
     names = archetype_names(workspace)
     rows = [
         {
@@ -67,7 +74,7 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
                 for point in histories.get(item.partnership_id, [])
             ],
         }
-        for item in participations
+        for item in page
     ]
     facts = organisation.facts if isinstance(organisation.facts, dict) else {}
     return render(
@@ -76,6 +83,8 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
         {
             "organisation": organisation,
             "rows": rows,
+            "page": page,
+            "records": open_data_summary(organisation, latest=RECORDS_SHOWN),
             "facts": sorted((str(k).replace("_", " ").capitalize(), v) for k, v in facts.items()),
             "register": register_facts(organisation),
             "funders": funders_of(organisation, limit=RELATED_SHOWN),

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from partnerwise.web import organisations, partnerships, views, workspace_settings
+from partnerwise.web import (
+    organisation_records,
+    organisations,
+    partnerships,
+    views,
+    workspace_settings,
+)
 
 ORGS = "w/<slug:slug>/organisations/"
 
@@ -16,6 +22,16 @@ urlpatterns = [
     path(ORGS, organisations.organisation_list, name="organisation_list"),
     path(ORGS + "new/", organisations.organisation_new, name="organisation_new"),
     path(ORGS + "<int:pk>/", organisations.organisation_detail, name="organisation_detail"),
+    path(
+        ORGS + "<int:pk>/grants/",
+        organisation_records.organisation_grants,
+        name="organisation_grants",
+    ),
+    path(
+        ORGS + "<int:pk>/contracts/",
+        organisation_records.organisation_contracts,
+        name="organisation_contracts",
+    ),
     path(
         "w/<slug:slug>/partnerships/<int:pk>/",
         partnerships.partnership_detail,

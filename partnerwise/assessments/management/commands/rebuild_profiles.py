@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from partnerwise.assessments.stored import rebuild_profiles, stored_equals_fresh
 from partnerwise.workspaces.models import Workspace
+from partnerwise.workspaces.planner import refresh_planner_statistics
 
 
 class Command(BaseCommand):
@@ -53,4 +54,5 @@ class Command(BaseCommand):
                 total=groups.count(), desc=workspace.slug, unit="profile", disable=quiet
             ) as bar:
                 total += rebuild_profiles(workspace=workspace, progress=bar.update)
+        refresh_planner_statistics()
         self.stdout.write(f"Rebuilt {total} profile(s).")
