@@ -35,6 +35,7 @@ RELATED_SHOWN = 10
 # each here and a link to the rest.
 PARTNERSHIPS_SHOWN = 25
 RECORDS_SHOWN = 5
+OWN_RECORDS_SHOWN = 50
 
 
 @login_required
@@ -42,10 +43,20 @@ def organisation_list(request: HttpRequest, slug: str) -> HttpResponse:
     access = workspace_access(request, slug)
     workspace = access.workspace
     query = request.GET.get("q", "")
+    page = None
+    if query.strip():
+        results = search(workspace, query)
+    else:
+        # The workspace's own records, a page at a time (search caps its results instead).
+        page = Paginator(
+            workspace.organisations.prefetch_related("identifiers").order_by("name", "pk"),
+            OWN_RECORDS_SHOWN,
+        ).get_page(request.GET.get("page"))
+        results = list(page)
     return render(
         request,
         "organisations/list.html",
-        {"query": query, "results": search(workspace, query), **access.context()},
+        {"query": query, "results": results, "page": page, **access.context()},
     )
 
 
