@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["import_register.py", "appraisal_scale.py"]
+BENCHMARKS = ["import_register.py", "appraisal_scale.py", "scale.py"]
 
 
 def main() -> int:

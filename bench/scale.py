@@ -34,7 +34,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
-PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/h_scale_bench")
+PG_URL = os.environ.get(
+    "BENCH_SCALE_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/h_scale_bench"
+)
 PASSWORD = "bench-password-long-enough"
 
 

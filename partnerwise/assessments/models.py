@@ -275,6 +275,9 @@ class StoredProfile(ProfileFields):
         indexes = [
             models.Index(fields=["workspace", "typology", "rater_kind"]),
             models.Index(fields=["workspace", "subject"]),
+            # The newest change of a workspace's profiles, read to tell whether a portfolio's
+            # cached totals still hold.
+            models.Index(fields=["workspace", "updated"]),
         ]
 
     def __str__(self) -> str:

@@ -15,8 +15,9 @@ from django.urls import reverse
 from partnerwise import typology as engine
 from partnerwise.assessments.forms import SCALE, AssessmentForm
 from partnerwise.assessments.models import Assessment, RaterKind
-from partnerwise.assessments.profiles import can_be_rated, profile_for, profile_history
+from partnerwise.assessments.profiles import can_be_rated, profile_for
 from partnerwise.assessments.rating import RatingError, answer_label, change_rating, record_rating
+from partnerwise.assessments.summaries import Verdicted
 from partnerwise.assessments.typologies import default_typology, engine_typology
 from partnerwise.opendata.directory import suggested_facts
 from partnerwise.organisations.models import Organisation
@@ -185,12 +186,7 @@ def describe(profile: engine.Profile, model: engine.Typology) -> dict[str, Any]:
         }
         for key, fit in profile.ranked()
     ]
-    if profile.verdict == "match" and profile.best:
-        verdict = f"Most like: {names.get(profile.best, profile.best)}"
-    elif profile.verdict == "mixed":
-        verdict = "Mixed: " + " or ".join(names.get(k, k) for k in profile.leading)
-    else:
-        verdict = "Not enough evidence yet"
+    verdict = verdict_words(profile, names)
     return {
         "profile": profile,
         "verdict": verdict,
@@ -209,6 +205,14 @@ def describe(profile: engine.Profile, model: engine.Typology) -> dict[str, Any]:
         ],
         "raters": profile.raters,
     }
+
+
+def verdict_words(profile: Verdicted, names: dict[str, str]) -> str:
+    if profile.verdict == "match" and profile.best:
+        return f"Most like: {names.get(profile.best, profile.best)}"
+    if profile.verdict == "mixed":
+        return "Mixed: " + " or ".join(names.get(k, k) for k in profile.leading)
+    return "Not enough evidence yet"
 
 
 @login_required
@@ -231,10 +235,15 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
         .select_related("rater")
         .order_by("-assessed_on", "-pk")
     )
-    history = [
-        {"point": point, "verdict": describe(point.profile, model)["verdict"]}
-        for point in profile_history(workspace, partnership, subject, typology)
-    ]
+    names = {a.id: a.name for a in model.archetypes}
+    # The drift is read from the profiles stored after each rating, not recomputed.
+    points = workspace.profilepoints.filter(
+        partnership=partnership,
+        subject=subject,
+        typology=typology,
+        rater_kind=RaterKind.COLLEAGUE,
+    ).defer("data")
+    history = [{"point": point, "verdict": verdict_words(point, names)} for point in points]
     # Who rated and who changed a rating, for the ratings on this page.
     changes = workspace.changerecords.filter(
         content_type=ContentType.objects.get_for_model(Assessment),

@@ -33,7 +33,9 @@ from partnerwise.workspaces.models import Role
 RELATED_SHOWN = 10
 # A partner in hundreds of partnerships, or a funder of thousands of grants, gets a page of
 # each here and a link to the rest.
-PARTNERSHIPS_SHOWN = 25
+PARTNERSHIPS_SHOWN = 20
+# The latest changes of a profile in each partnership; its profile page has them all.
+HISTORY_SHOWN = 5
 RECORDS_SHOWN = 5
 OWN_RECORDS_SHOWN = 50
 
@@ -82,8 +84,9 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
             "verdict": verdict_label(profiles.get((item.partnership_id, pk)), names),
             "history": [
                 {"point": point, "verdict": verdict_label(point, names)}
-                for point in histories.get(item.partnership_id, [])
+                for point in histories.get(item.partnership_id, [])[-HISTORY_SHOWN:]
             ],
+            "more_history": len(histories.get(item.partnership_id, [])) > HISTORY_SHOWN,
         }
         for item in page
     ]

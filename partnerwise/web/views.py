@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, OuterRef, Subquery, Sum
+from django.core.cache import cache
+from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,6 +31,9 @@ RENEWALS_WITHIN = timedelta(days=180)
 RENEWALS_SHOWN = 20
 DEPENDENCE_SHOWN = 20
 PORTFOLIO_ROWS = 25
+# The totals are recounted whenever the data changes (see _totals_key); this only bounds
+# how long an unread entry stays in the cache.
+TOTALS_KEPT = 24 * 60 * 60
 # Roles whose holders pay us or hold the contract: the income we depend on.
 PAYER_ROLES = {
     ParticipantRole.COMMISSIONER,
@@ -109,25 +115,14 @@ def archetype_counts(workspace: Workspace) -> list[tuple[str, str, int]]:
     )
 
 
-@login_required
-def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
-    """The portfolio: partnerships by status and by partners' archetype, renewals coming up,
-    income dependence, and the first page of partnerships. Every total is counted by the
-    database, so the page costs the same with ten partnerships or ten thousand."""
-    access = workspace_access(request, slug)
-    workspace = access.workspace
+def _totals(workspace: Workspace) -> dict[str, Any]:
+    """The portfolio's totals: partnerships by status, partner places by archetype, active
+    value and who it comes from. Counted by the database; linear in the workspace's size."""
     status_counts = dict(
         workspace.partnerships.values_list("status").annotate(n=Count("pk")).order_by()
     )
-    statuses = [(value, label, status_counts.get(value, 0)) for value, label in Status.choices]
-    today = timezone.localdate()
-    renewals = list(
-        workspace.partnerships.filter(
-            renewal_date__gte=today, renewal_date__lte=today + RENEWALS_WITHIN
-        ).order_by("renewal_date", "name")[: RENEWALS_SHOWN + 1]
-    )
-    total_active = workspace.partnerships.filter(status=Status.ACTIVE).aggregate(t=Sum("value"))
-    total = total_active["t"] or Decimal(0)
+    total = workspace.partnerships.filter(status=Status.ACTIVE).aggregate(t=Sum("value"))["t"]
+    total = total or Decimal(0)
     payers = (
         workspace.participations.filter(role__in=PAYER_ROLES, partnership__status=Status.ACTIVE)
         .exclude(organisation_id=_us(workspace))
@@ -135,32 +130,73 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
         .annotate(value=Sum("partnership__value"), count=Count("partnership_id", distinct=True))
         .order_by(F("value").desc(nulls_last=True), "organisation_id")[:DEPENDENCE_SHOWN]
     )
-    payer_rows = list(payers)
-    organisations = Organisation.objects.in_bulk([row["organisation_id"] for row in payer_rows])
-    dependence_rows = []
-    for row in payer_rows:
+    dependence = []
+    for row in payers:
         value = row["value"] or Decimal(0)
-        dependence_rows.append(
-            {
-                "organisation": organisations[row["organisation_id"]],
-                "value": value,
-                "count": row["count"],
-                "share": round(value * 100 / total) if total else None,
-            }
-        )
+        share = round(value * 100 / total) if total else None
+        dependence.append({**row, "value": value, "share": share})
+    return {
+        "partnerships": sum(status_counts.values()),
+        "statuses": [
+            (value, label, status_counts.get(value, 0)) for value, label in Status.choices
+        ],
+        "archetypes": archetype_counts(workspace),
+        "total_active": total,
+        "dependence": dependence,
+    }
+
+
+def _totals_key(workspace: Workspace, today: date) -> str:
+    """A key that changes whenever the totals could: every change to partnerships and
+    participants is recorded in history, every change of a profile updates its row, and the
+    counts catch rows added in bulk (the demo loader, benchmarks)."""
+    newest = workspace.changerecords.aggregate(last=Max("pk"))["last"]
+    profiles = workspace.storedprofiles.aggregate(last=Max("updated"))["last"]
+    sizes = (workspace.partnerships.count(), workspace.participations.count())
+    parts = f"{workspace.pk}|{newest}|{profiles and profiles.isoformat()}|{sizes}|{today}"
+    return "portfolio-totals-" + hashlib.sha256(parts.encode()).hexdigest()
+
+
+@login_required
+def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
+    """The portfolio: partnerships by status and by partners' archetype, renewals coming up,
+    income dependence, and the first page of partnerships. The totals are counted by the
+    database and kept until the data changes, so a page read costs about the same with ten
+    partnerships or ten thousand."""
+    access = workspace_access(request, slug)
+    workspace = access.workspace
+    today = timezone.localdate()
+    key = _totals_key(workspace, today)
+    totals: dict[str, Any] | None = cache.get(key)
+    if totals is None:
+        totals = _totals(workspace)
+        cache.set(key, totals, TOTALS_KEPT)
+    renewals = list(
+        workspace.partnerships.filter(
+            renewal_date__gte=today, renewal_date__lte=today + RENEWALS_WITHIN
+        ).order_by("renewal_date", "name")[: RENEWALS_SHOWN + 1]
+    )
+    organisations = Organisation.objects.in_bulk(
+        [row["organisation_id"] for row in totals["dependence"]]
+    )
+    dependence_rows = [
+        {**row, "organisation": organisations[row["organisation_id"]]}
+        for row in totals["dependence"]
+        if row["organisation_id"] in organisations
+    ]
     first = list(workspace.partnerships.order_by("name", "pk")[:PORTFOLIO_ROWS])
     return render(
         request,
         "web/portfolio.html",
         {
             "rows": partner_rows(workspace, first),
-            "partnership_count": sum(status_counts.values()),
-            "statuses": statuses,
-            "archetypes": archetype_counts(workspace),
+            "partnership_count": totals["partnerships"],
+            "statuses": totals["statuses"],
+            "archetypes": totals["archetypes"],
             "renewals": renewals[:RENEWALS_SHOWN],
             "more_renewals": len(renewals) > RENEWALS_SHOWN,
             "dependence": dependence_rows,
-            "total_active": total,
+            "total_active": totals["total_active"],
             **access.context(),
         },
     )
