@@ -18,21 +18,27 @@ from partnerwise.workspaces.access import workspace_access
 PAGE_SIZE = 50
 
 
+# Grants and awards a newer version of their file no longer lists are kept, but are no longer
+# current: they are neither counted nor shown, as the relationships above them are not.
 def _grants(organisation: Organisation) -> Any:
-    return Grant.objects.filter(Q(recipient=organisation) | Q(funder=organisation))
+    return Grant.objects.filter(
+        Q(recipient=organisation) | Q(funder=organisation), in_latest_file=True
+    )
 
 
 def _awards(organisation: Organisation) -> Any:
-    return Award.objects.filter(Q(supplier=organisation) | Q(buyer=organisation))
+    return Award.objects.filter(
+        Q(supplier=organisation) | Q(buyer=organisation), in_latest_file=True
+    )
 
 
 def open_data_summary(organisation: Organisation, *, latest: int) -> dict[str, Any]:
     """How many grants and contracts the organisation gave and got, and the latest of each."""
     return {
-        "grants_received": organisation.grants_received.count(),
-        "grants_made": organisation.grants_made.count(),
-        "awards_won": organisation.awards_won.count(),
-        "awards_made": organisation.awards_made.count(),
+        "grants_received": organisation.grants_received.filter(in_latest_file=True).count(),
+        "grants_made": organisation.grants_made.filter(in_latest_file=True).count(),
+        "awards_won": organisation.awards_won.filter(in_latest_file=True).count(),
+        "awards_made": organisation.awards_made.filter(in_latest_file=True).count(),
         "latest_grants": list(
             _grants(organisation)
             .select_related("funder", "recipient")
