@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["import_register.py", "import_grants.py", "appraisal_scale.py", "network_map.py"]
+BENCHMARKS = [
+    "import_register.py",
+    "import_grants.py",
+    "appraisal_scale.py",
+    "network_map.py",
+    "scale.py",
+]
 
 
 def main() -> int:

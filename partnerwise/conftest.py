@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from partnerwise.api.models import ApiToken
@@ -80,6 +81,12 @@ def rate(
         assessed_on=on,
     )
     return assessment
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # Test databases reuse primary keys, so a cache entry keyed on them could outlive its test.
+    cache.clear()
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from partnerwise import typology as engine
 from partnerwise.appraisals import playbook as pb
 from partnerwise.appraisals.models import Appraisal, Decision, PlaybookEntry, Principle, Rating
 from partnerwise.appraisals.recommendation import Rated, Recommendation, recommend
+from partnerwise.assessments.models import StoredProfile
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
 from partnerwise.assessments.typologies import default_typology
 from partnerwise.partnerships.models import Participation, Partnership
@@ -52,7 +52,7 @@ def workspace_playbook(workspace: Workspace) -> list[pb.Entry]:
 class PartnerRow:
     participation: Participation
     is_us: bool
-    profile: engine.Profile | None
+    profile: StoredProfile | None
     verdict: str
 
 

@@ -27,7 +27,7 @@ from partnerwise.assessments.inviting import (
     state_of,
 )
 from partnerwise.assessments.models import Assessment, RaterKind, RatingInvitation, Typology
-from partnerwise.assessments.profiles import can_be_rated, profile_for
+from partnerwise.assessments.profiles import can_be_rated
 from partnerwise.assessments.rating import RatingError, record_rating
 from partnerwise.assessments.typologies import engine_typology
 from partnerwise.organisations.models import Organisation
@@ -154,7 +154,7 @@ def _subject(workspace: Workspace, partnership: Partnership, org_id: int) -> Org
     return get_object_or_404(Organisation.objects.visible_to(workspace), pk=org_id)
 
 
-def _assessment_out(assessment: Assessment, profile: engine.Profile) -> AssessmentOut:
+def _assessment_out(assessment: Assessment, profile: dict[str, Any]) -> AssessmentOut:
     return AssessmentOut(
         id=assessment.pk,
         subject_id=assessment.subject_id,
@@ -162,7 +162,7 @@ def _assessment_out(assessment: Assessment, profile: engine.Profile) -> Assessme
         rater_kind=assessment.rater_kind,
         assessed_on=assessment.assessed_on,
         answers=assessment.answer_map(),
-        profile=profile.to_dict(),
+        profile=profile,
     )
 
 
@@ -199,8 +199,13 @@ def assessment_create(
         elif error.field != "answers":
             loc.append(error.field)
         raise Invalid.field(loc, str(error)) from error
-    result = profile_for(workspace, partnership, subject, typology)
-    return Status(201, _assessment_out(assessment, result))
+    stored = workspace.storedprofiles.get(
+        partnership=partnership,
+        subject=subject,
+        typology=assessment.typology,
+        rater_kind=assessment.rater_kind,
+    )
+    return Status(201, _assessment_out(assessment, stored.data))
 
 
 @router.get("/w/{slug}/partnerships/{pk}/profiles/{org_id}", response=dict[str, Any])
@@ -219,10 +224,14 @@ def profile(
     workspace = get_workspace_for_user(request, slug)
     partnership = get_object_or_404(workspace.partnerships, pk=pk)
     subject = get_object_or_404(Organisation.objects.visible_to(workspace), pk=org_id)
-    result = profile_for(
-        workspace, partnership, subject, _typology(workspace, typology), rater_kind=rater_kind
-    )
-    return result.to_dict()
+    chosen = _typology(workspace, typology)
+    stored = workspace.storedprofiles.filter(
+        partnership=partnership, subject=subject, typology=chosen, rater_kind=rater_kind
+    ).first()
+    if stored is not None:
+        return dict(stored.data)
+    # Nobody has rated it: the engine's profile of no answers says so in its own words.
+    return engine.profile(engine_typology(chosen, workspace), []).to_dict()
 
 
 @router.post("/w/{slug}/typologies", response={201: TypologyOut})

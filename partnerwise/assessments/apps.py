@@ -5,9 +5,20 @@ from django.db.models.signals import post_migrate
 
 
 def _sync_typologies(sender: AppConfig, **kwargs: Any) -> None:
-    from partnerwise.assessments.typologies import sync_shipped_typologies
+    from partnerwise.assessments.models import Assessment, Typology
+    from partnerwise.assessments.stored import rebuild_for_typology, rebuild_profiles
+    from partnerwise.assessments.typologies import sync_shipped_typologies, typology_data
+    from partnerwise.workspaces.models import Workspace
 
-    sync_shipped_typologies()
+    before = {row.key: typology_data(row, None) for row in Typology.objects.filter(workspace=None)}
+    for row in sync_shipped_typologies():
+        if row.key in before and before[row.key] != typology_data(row, None):
+            rebuild_for_typology(workspace=None, typology=row)
+    # Ratings made before profiles were stored (or restored from an old backup) get theirs.
+    rated = Assessment.objects.values("workspace_id")
+    stored = Workspace.objects.filter(storedprofiles__isnull=False).values("pk")
+    for workspace in Workspace.objects.filter(pk__in=rated).exclude(pk__in=stored):
+        rebuild_profiles(workspace=workspace)
 
 
 class AssessmentsConfig(AppConfig):
@@ -15,5 +26,6 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments"
 
     def ready(self) -> None:
-        # The shipped typology files are the source of truth; every migrate refreshes them.
+        # The shipped typology files are the source of truth; every migrate refreshes them,
+        # and the stored profiles follow them.
         post_migrate.connect(_sync_typologies, sender=self)

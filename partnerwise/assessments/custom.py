@@ -13,6 +13,7 @@ from django.db import transaction
 
 from partnerwise import typology as engine
 from partnerwise.assessments.models import Archetype, Indicator, Typology
+from partnerwise.assessments.stored import rebuild_for_typology
 from partnerwise.assessments.typologies import archetype_fields, indicator_fields, typology_data
 from partnerwise.workspaces.models import Workspace
 
@@ -44,6 +45,8 @@ def add_typology(*, workspace: Workspace, data: Mapping[str, Any], source: str) 
         Archetype(typology=row, workspace=workspace, key=a.id, **archetype_fields(a, position))
         for position, a in enumerate(model.archetypes)
     )
+    # A new typology has no ratings yet; rebuilding keeps the rule in one place if it ever has.
+    rebuild_for_typology(workspace=workspace, typology=row)
     return row
 
 
@@ -63,9 +66,12 @@ def add_archetype(
         {**current, "archetypes": [*current["archetypes"], dict(data)]}, source=source
     )
     added = candidate.archetype(str(archetype_id))
-    return Archetype.objects.create(
+    row = Archetype.objects.create(
         typology=typology,
         workspace=workspace,
         key=added.id,
         **archetype_fields(added, len(current["archetypes"])),
     )
+    # Every fit on the typology is measured against one more archetype now.
+    rebuild_for_typology(workspace=workspace, typology=typology)
+    return row

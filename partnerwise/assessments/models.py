@@ -268,3 +268,112 @@ class ChosenTypology(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workspace} rates with {self.typology}"
+
+
+class ProfileFields(WorkspaceOwned):
+    """What pages need of an engine profile, and the engine's own summary of it.
+
+    `data` is whatever the engine's `Profile.to_dict()` gives, stored as it is so that a new
+    engine's fields arrive without a schema change; the other fields are copied out of it for
+    the pages and queries that list many profiles.
+    """
+
+    # Lists of partnerships filter on the stored verdicts through this name (`%(class)s`:
+    # "storedprofiles", "profilepoints"), without importing this app.
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="%(class)ss"
+    )
+    subject = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    typology = models.ForeignKey(Typology, on_delete=models.CASCADE, related_name="+")
+    rater_kind = models.CharField(
+        max_length=20, choices=RaterKind.choices, default=RaterKind.COLLEAGUE
+    )
+    verdict = models.CharField(max_length=20)
+    best = models.CharField(max_length=50, blank=True)
+    leading = models.JSONField(default=list)
+    confidence = models.FloatField(default=0.0)
+    raters = models.JSONField(default=list)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def reasons(self) -> list[str]:
+        return list(self.data.get("reasons", []))
+
+    # The engine's explanation, as the profile page and board paper show it.
+    @property
+    def summary(self) -> str:
+        return str(self.data.get("summary", ""))
+
+    @property
+    def points_to(self) -> list[str]:
+        return list(self.data.get("points_to", []))
+
+    @property
+    def points_against(self) -> list[str]:
+        return list(self.data.get("points_against", []))
+
+    @property
+    def unknown(self) -> list[str]:
+        return list(self.data.get("unknown", []))
+
+    @property
+    def answered(self) -> int:
+        return int(self.data.get("answered", 0))
+
+    @property
+    def rater_count(self) -> int:
+        return int(self.data.get("rater_count", len(self.raters)))
+
+    @property
+    def confidence_meaning(self) -> str:
+        return str(self.data.get("confidence_meaning", ""))
+
+    @property
+    def answers(self) -> dict[str, float]:
+        return {key: float(value) for key, value in self.data.get("answers", {}).items()}
+
+
+class StoredProfile(ProfileFields):
+    """The current profile of a subject in a partnership, on one typology, from one kind of
+    rater: kept up to date by every change to ratings or to the typology (see
+    `assessments/stored.py`), so that pages listing many profiles only read them."""
+
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "subject", "typology", "rater_kind"],
+                name="one_stored_profile",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "typology", "rater_kind"]),
+            models.Index(fields=["workspace", "subject"]),
+            # The newest change of a workspace's profiles, read to tell whether a portfolio's
+            # cached totals still hold.
+            models.Index(fields=["workspace", "updated"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} in {self.partnership_id}: {self.verdict}"
+
+
+class ProfilePoint(ProfileFields):
+    """The profile as it stood just after one rating: the subject's drift over time."""
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="profile_point"
+    )
+    assessed_on = models.DateField()
+    rater_name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["assessed_on", "assessment_id"]
+        indexes = [models.Index(fields=["workspace", "subject", "typology", "rater_kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} in {self.partnership_id} after {self.assessment_id}"

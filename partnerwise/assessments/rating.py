@@ -18,6 +18,7 @@ from django.db import transaction
 
 from partnerwise import typology as engine
 from partnerwise.assessments.models import Answer, Assessment, RaterKind, Typology
+from partnerwise.assessments.stored import refresh_profile
 from partnerwise.assessments.typologies import default_typology, engine_typology
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Partnership
@@ -154,7 +155,20 @@ def record_rating(
             action="added a rating",
             summary=f"{assessment.rater_name} on {summary}",
         )
+        _refresh(workspace, assessment, model)
     return assessment
+
+
+def _refresh(workspace: Workspace, assessment: Assessment, model: engine.Typology) -> None:
+    """Recompute the stored profile the rating belongs to, inside the caller's transaction."""
+    refresh_profile(
+        workspace=workspace,
+        partnership_id=assessment.partnership_id,
+        subject_id=assessment.subject_id,
+        typology=assessment.typology,
+        rater_kind=assessment.rater_kind,
+        model=model,
+    )
 
 
 def change_rating(
@@ -199,3 +213,21 @@ def change_rating(
             },
             summary=f"{rater_name.strip()} on {assessment.subject.name}",
         )
+        _refresh(workspace, assessment, model)
+
+
+def delete_rating(*, workspace: Workspace, assessment: Assessment, user: Any) -> None:
+    """Remove a rating and recompute the profile it counted in, in one transaction."""
+    if assessment.workspace_id != workspace.pk:
+        raise RatingError("assessment", "this rating belongs to another workspace")
+    model = engine_typology(assessment.typology, workspace)
+    with transaction.atomic():
+        record_change(
+            workspace=workspace,
+            user=user,
+            obj=assessment.partnership,
+            action="deleted a rating",
+            summary=f"{assessment.rater_name} on {assessment.subject.name}",
+        )
+        assessment.delete()
+        _refresh(workspace, assessment, model)

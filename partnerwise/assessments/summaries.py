@@ -1,14 +1,15 @@
 """Latest profiles for many (partnership, organisation) pairs at once, in a fixed number of
-queries: the portfolio and organisation pages list many, and must not query once per row."""
+queries, read from the profiles stored when ratings changed (`assessments/stored.py`): the
+portfolio and organisation pages list many, and must neither query nor compute once per row."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 from partnerwise import typology as engine
-from partnerwise.assessments.models import Assessment, RaterKind, Typology
-from partnerwise.assessments.profiles import latest_per_rater, raters_for
+from partnerwise.assessments.models import ProfilePoint, RaterKind, StoredProfile, Typology
 from partnerwise.assessments.typologies import default_typology, engine_typology
 from partnerwise.workspaces.models import Workspace
 
@@ -35,22 +36,19 @@ def latest_profiles(
     subject_ids: Iterable[int] | None = None,
     typology: Typology | None = None,
     rater_kind: RaterKind = RaterKind.COLLEAGUE,
-) -> dict[Key, engine.Profile]:
+) -> dict[Key, StoredProfile]:
     """{(partnership id, subject id): profile from the latest ratings of each rater of the kind
-    (colleagues by default; partners for "how they see us")}."""
-    typology, model = _typology(workspace, typology)
-    rows = workspace.assessments.filter(typology=typology, rater_kind=rater_kind)
+    (colleagues by default; partners for "how they see us")}, as stored when ratings changed."""
+    typology, _ = _typology(workspace, typology)
+    rows = workspace.storedprofiles.filter(typology=typology, rater_kind=rater_kind)
     if partnership_ids is not None:
         rows = rows.filter(partnership_id__in=list(partnership_ids))
     if subject_ids is not None:
         rows = rows.filter(subject_id__in=list(subject_ids))
-    grouped: dict[Key, list[Assessment]] = defaultdict(list)
-    for assessment in rows.prefetch_related("answers"):
-        grouped[(assessment.partnership_id, assessment.subject_id)].append(assessment)
-    return {
-        key: engine.profile(model, raters_for(latest_per_rater(items)))
-        for key, items in grouped.items()
-    }
+    if partnership_ids is None:
+        # Lists of many profiles show verdicts only: the engine's full summary stays behind.
+        rows = rows.defer("data")
+    return {(row.partnership_id, row.subject_id): row for row in rows}
 
 
 def archetype_names(workspace: Workspace, typology: Typology | None = None) -> dict[str, str]:
@@ -58,7 +56,18 @@ def archetype_names(workspace: Workspace, typology: Typology | None = None) -> d
     return {a.id: a.name for a in model.archetypes}
 
 
-def verdict_label(profile: engine.Profile | None, names: dict[str, str]) -> str:
+class Verdicted(Protocol):
+    """What a verdict is read from: an engine profile or a stored one."""
+
+    @property
+    def verdict(self) -> str: ...
+    @property
+    def best(self) -> str | None: ...
+    @property
+    def leading(self) -> Sequence[str]: ...
+
+
+def verdict_label(profile: Verdicted | None, names: dict[str, str]) -> str:
     """A profile's verdict in a few words: the archetype's name, 'Mixed: A or B', or why not."""
     if profile is None:
         return "Not rated yet"
@@ -70,24 +79,23 @@ def verdict_label(profile: engine.Profile | None, names: dict[str, str]) -> str:
 
 
 def profile_histories(
-    workspace: Workspace, subject_id: int, typology: Typology | None = None
-) -> dict[int, list[tuple[Assessment, engine.Profile]]]:
-    """{partnership id: [(assessment, profile as it stood after it), ...] oldest first}.
+    workspace: Workspace,
+    subject_id: int,
+    typology: Typology | None = None,
+    *,
+    partnership_ids: Iterable[int] | None = None,
+) -> dict[int, list[ProfilePoint]]:
+    """{partnership id: [the profile as it stood after each colleague's rating], oldest first}.
 
-    How a subject's archetype drifted in each partnership, from colleagues' ratings, in a
-    fixed number of queries however many partnerships and ratings there are.
+    How a subject's archetype drifted in each partnership, read from the stored history.
     """
-    typology, model = _typology(workspace, typology)
-    rows = workspace.assessments.filter(
+    typology, _ = _typology(workspace, typology)
+    rows = workspace.profilepoints.filter(
         typology=typology, rater_kind=RaterKind.COLLEAGUE, subject_id=subject_id
-    ).prefetch_related("answers")
-    grouped: dict[int, list[Assessment]] = defaultdict(list)
-    for assessment in sorted(rows, key=lambda a: (a.assessed_on, a.pk)):
-        grouped[assessment.partnership_id].append(assessment)
-    return {
-        partnership_id: [
-            (item, engine.profile(model, raters_for(latest_per_rater(items[: index + 1]))))
-            for index, item in enumerate(items)
-        ]
-        for partnership_id, items in grouped.items()
-    }
+    )
+    if partnership_ids is not None:
+        rows = rows.filter(partnership_id__in=list(partnership_ids))
+    grouped: dict[int, list[ProfilePoint]] = defaultdict(list)
+    for point in rows.order_by("assessed_on", "assessment_id"):
+        grouped[point.partnership_id].append(point)
+    return dict(grouped)

@@ -16,7 +16,7 @@ from partnerwise import charts as charts_lib
 from partnerwise import typology as engine
 from partnerwise.assessments.forms import SCALE, AssessmentForm
 from partnerwise.assessments.models import Assessment, RaterKind
-from partnerwise.assessments.profiles import can_be_rated, profile_for, profile_history
+from partnerwise.assessments.profiles import can_be_rated, profile_for
 from partnerwise.assessments.rating import (
     RatingError,
     answer_label,
@@ -24,9 +24,9 @@ from partnerwise.assessments.rating import (
     colleague_named,
     record_rating,
 )
-from partnerwise.assessments.summaries import verdict_label
+from partnerwise.assessments.summaries import Verdicted
 from partnerwise.assessments.typologies import default_typology, engine_typology, statement_for
-from partnerwise.charts.adapters import answers_of, drift_of, gaps_of
+from partnerwise.charts.adapters import answers_of, drift_of_stored, gaps_of
 from partnerwise.opendata.directory import suggested_facts
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Partnership
@@ -225,12 +225,7 @@ def describe(
         }
         for key, fit in profile.ranked()
     ]
-    if profile.verdict == "match" and profile.best:
-        verdict = f"Most like: {names.get(profile.best, profile.best)}"
-    elif profile.verdict == "mixed":
-        verdict = "Mixed: " + " or ".join(names.get(k, k) for k in profile.leading)
-    else:
-        verdict = "Not enough evidence yet"
+    verdict = verdict_words(profile, names)
     return {
         "profile": profile,
         "verdict": verdict,
@@ -261,6 +256,14 @@ def describe(
     }
 
 
+def verdict_words(profile: Verdicted, names: dict[str, str]) -> str:
+    if profile.verdict == "match" and profile.best:
+        return f"Most like: {names.get(profile.best, profile.best)}"
+    if profile.verdict == "mixed":
+        return "Mixed: " + " or ".join(names.get(k, k) for k in profile.leading)
+    return "Not enough evidence yet"
+
+
 @login_required
 def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpResponse:
     access = workspace_access(request, slug)
@@ -282,9 +285,18 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
         .order_by("-assessed_on", "-pk")
     )
     names = {a.id: a.name for a in model.archetypes}
-    points = profile_history(workspace, partnership, subject, typology)
-    history = [{"point": point, "verdict": verdict_label(point.profile, names)} for point in points]
+    # The drift is read from the profiles stored after each rating, not recomputed.
+    points = list(
+        workspace.profilepoints.filter(
+            partnership=partnership,
+            subject=subject,
+            typology=typology,
+            rater_kind=RaterKind.COLLEAGUE,
+        )
+    )
+    history = [{"point": point, "verdict": verdict_words(point, names)} for point in points]
     statements = {i.id: (i.self_statement if is_us else i.statement) for i in model.indicators}
+    drift = drift_of_stored(points)
     charts = {
         "answers_chart": charts_lib.answer_dots(
             answers_of(ours, statements),
@@ -292,11 +304,7 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
         )
         if ours.raters
         else None,
-        "drift_chart": charts_lib.drift_lines(
-            drift_of([(point.assessed_on, point.profile) for point in points]), names
-        )
-        if len(points) > 1
-        else None,
+        "drift_chart": charts_lib.drift_lines(drift, names) if len(drift) > 1 else None,
         "gap_chart": charts_lib.self_vs_partners(gaps_of(ours, theirs, statements))
         if is_us and theirs is not None and theirs.raters
         else None,

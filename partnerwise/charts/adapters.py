@@ -9,8 +9,9 @@ one line. Pure: engine objects in, chart data out; no queries.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from typing import Any, Protocol
 
 from partnerwise.charts.timelines import DriftPoint
 from partnerwise.typology import Profile
@@ -62,8 +63,41 @@ def drift_of(history: Sequence[tuple[date, Profile]]) -> list[DriftPoint]:
     ]
 
 
+class StoredPoint(Protocol):
+    """A profile as stored after one rating: its date, verdict, best match and the engine's
+    own `to_dict()` (whose "fits" the drift chart draws)."""
+
+    assessed_on: date
+    verdict: str
+    best: str
+    data: Any
+
+
+def drift_of_stored(points: Iterable[StoredPoint]) -> list[DriftPoint]:
+    """Input for `drift_lines` from stored profile points, oldest first: one point per rating
+    date (the profile as it stood after that day's last rating)."""
+    by_day: dict[date, StoredPoint] = {}
+    for point in points:
+        by_day[point.assessed_on] = point
+    return [
+        DriftPoint(
+            day,
+            {key: float(value) for key, value in dict(point.data.get("fits", {})).items()},
+            point.best if point.verdict == "match" and point.best else None,
+        )
+        for day, point in sorted(by_day.items())
+    ]
+
+
+class HasAnswers(Protocol):
+    """An engine profile, or a stored one: each statement's answer (the median of raters)."""
+
+    @property
+    def answers(self) -> Mapping[str, float]: ...
+
+
 def gaps_of(
-    ourselves: Profile | None, partners: Profile | None, statements: Mapping[str, str]
+    ourselves: HasAnswers | None, partners: HasAnswers | None, statements: Mapping[str, str]
 ) -> list[tuple[str, float | None, float | None]]:
     """Input for `self_vs_partners`: each statement either side answered, with our answer and
     partners' middle answer (the engine combines raters by the median)."""

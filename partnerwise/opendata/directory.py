@@ -60,6 +60,11 @@ def _identifier_candidates(query: str) -> list[str]:
     return values
 
 
+def is_identifier_query(query: str) -> bool:
+    """Whether the query reads as a charity or company number or an org-id."""
+    return bool(_identifier_candidates(query))
+
+
 def names_starting(normalised: str) -> QuerySet[SearchName]:
     """Search names that start with `normalised`, in byte order: one index range scan.
 

@@ -17,6 +17,7 @@ from partnerwise.api.types import Id, Text20, Text200
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.editing import edit_partnership, partnership_values
 from partnerwise.partnerships.forms import PARTNERSHIP_FIELDS, ParticipationForm, PartnershipForm
+from partnerwise.partnerships.listing import ListError, filter_partnerships, page_of, read_filter
 from partnerwise.partnerships.models import Participation, Partnership
 from partnerwise.workspaces.access import get_workspace_for_user
 from partnerwise.workspaces.history import record_change
@@ -109,13 +110,50 @@ def _validated(data: dict[str, object], instance: Partnership | None = None) -> 
     return {name: form.cleaned_data[name] for name in PARTNERSHIP_FIELDS}
 
 
-@router.get("/w/{slug}/partnerships", response=list[PartnershipOut])
-def partnership_list(request: HttpRequest, slug: str, status: str = "") -> list[Partnership]:
+class PartnershipPage(Schema):
+    """One page of partnerships, with the total and the number of pages."""
+
+    count: int
+    page: int
+    pages: int
+    size: int
+    results: list[PartnershipOut]
+
+
+@router.get("/w/{slug}/partnerships", response=PartnershipPage)
+def partnership_list(
+    request: HttpRequest,
+    slug: str,
+    status: str = "",
+    form: str = "",
+    partner: str = "",
+    archetype: str = "",
+    sort: str = "name",
+    page: str = "1",
+    size: str = "50",
+) -> dict[str, Any]:
+    """Partnerships, one page at a time (`size` 25, 50, 100 or 200), filtered by status,
+    form, partner (an organisation id) or the archetype we see a partner as, and sorted by
+    name, value, renewal, status or form (`-` first for descending)."""
     workspace = get_workspace_for_user(request, slug)
-    partnerships = _partnerships(workspace).order_by("name", "pk")
-    if status:
-        partnerships = partnerships.filter(status=status)
-    return list(partnerships)
+    params = {"status": status, "form": form, "partner": partner, "archetype": archetype}
+    try:
+        chosen = read_filter({**params, "sort": sort})
+        rows = filter_partnerships(workspace, chosen).prefetch_related(
+            "participations__organisation"
+        )
+        one = page_of(rows, page, size)
+    except ListError as error:
+        raise Invalid(
+            [{"loc": ["query", error.field], "msg": str(error), "type": "value_error"}]
+        ) from error
+    return {
+        "count": one.paginator.count,
+        "page": one.number,
+        "pages": one.paginator.num_pages,
+        "size": one.paginator.per_page,
+        "results": list(one),
+    }
 
 
 @router.get("/w/{slug}/partnerships/{pk}", response=PartnershipOut)

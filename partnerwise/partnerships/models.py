@@ -69,7 +69,12 @@ class Partnership(WorkspaceOwned):
 
     class Meta:
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["workspace", "status"])]
+        # Lists sort by name and the portfolio looks for renewals: both from an index.
+        indexes = [
+            models.Index(fields=["workspace", "status"]),
+            models.Index(fields=["workspace", "name"]),
+            models.Index(fields=["workspace", "renewal_date"]),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -15,7 +15,15 @@ from partnerwise.opendata.finding import search
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.editing import edit_partnership
 from partnerwise.partnerships.forms import PARTNERSHIP_FIELDS, ParticipationForm, PartnershipForm
-from partnerwise.partnerships.models import Participation, Partnership, Status
+from partnerwise.partnerships.listing import (
+    SORT_LABELS,
+    ListError,
+    PartnershipFilter,
+    filter_partnerships,
+    page_of,
+    read_filter,
+)
+from partnerwise.partnerships.models import Form, Participation, Partnership, Status
 from partnerwise.workspaces.access import workspace_access
 from partnerwise.workspaces.history import history_for, record_change
 from partnerwise.workspaces.models import Role, Workspace
@@ -28,30 +36,54 @@ def _partnership(workspace: Workspace, pk: int) -> Partnership:
 
 @login_required
 def partnership_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """One page of the workspace's partnerships, filtered and sorted by the query string."""
     access = workspace_access(request, slug)
     workspace = access.workspace
-    # Our own place is not a partner; one query fetches every row's partners with their names.
-    partners = (
-        Participation.objects.filter(workspace=workspace)
-        .exclude(organisation_id=workspace.organisation_id or 0)
-        .select_related("organisation")
-        .order_by("role", "organisation__name", "pk")
+    error = ""
+    try:
+        chosen = read_filter(request.GET)
+        page = page_of(
+            filter_partnerships(workspace, chosen), request.GET.get("page"), request.GET.get("size")
+        )
+    except ListError as problem:
+        # A hand-edited or stale link: say what is wrong and show the first page of everything.
+        error, chosen = str(problem), PartnershipFilter()
+        page = page_of(filter_partnerships(workspace, chosen), 1, None)
+    partner = (
+        Organisation.objects.visible_to(workspace).filter(pk=chosen.partner).first()
+        if chosen.partner
+        else None
     )
-    partnerships = workspace.partnerships.order_by("name").prefetch_related(
-        Prefetch("participations", queryset=partners, to_attr="partners")
-    )
-    status = request.GET.get("status", "")
-    if status:
-        partnerships = partnerships.filter(status=status)
-    rows = [
-        {"partnership": p, "partners": [{"participation": item} for item in p.partners]}
-        for p in partnerships
-    ]
     return render(
         request,
         "partnerships/list.html",
-        {"rows": rows, "status": status, "statuses": Status.choices, **access.context()},
+        {
+            "rows": _with_partners(workspace, list(page)),
+            "page": page,
+            "query": urlencode(chosen.params()),
+            "chosen": chosen,
+            "partner": partner,
+            "error": error,
+            "statuses": Status.choices,
+            "forms": Form.choices,
+            "sorts": list(SORT_LABELS.items()),
+            **access.context(),
+        },
+        status=400 if error else 200,
     )
+
+
+def _with_partners(workspace: Workspace, partnerships: list[Partnership]) -> list[dict[str, Any]]:
+    """Rows for a page of partnerships with their partners (not us), in one more query."""
+    partners: dict[int, list[dict[str, Any]]] = {p.pk: [] for p in partnerships}
+    for item in (
+        Participation.objects.filter(workspace=workspace, partnership_id__in=list(partners))
+        .exclude(organisation_id=workspace.organisation_id or 0)
+        .select_related("organisation")
+        .order_by("role", "organisation__name", "pk")
+    ):
+        partners[item.partnership_id].append({"participation": item})
+    return [{"partnership": p, "partners": partners[p.pk]} for p in partnerships]
 
 
 @login_required

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from partnerwise import charts
-from partnerwise import typology as engine
-from partnerwise.assessments.models import Assessment
+from partnerwise.assessments.models import ProfilePoint
 from partnerwise.assessments.summaries import (
     archetype_names,
     latest_profiles,
     profile_histories,
     verdict_label,
 )
-from partnerwise.charts.adapters import drift_of
+from partnerwise.charts.adapters import drift_of_stored
 from partnerwise.opendata.finding import search
 from partnerwise.opendata.page import open_data_context
 from partnerwise.organisations.forms import OrganisationForm
@@ -28,10 +28,18 @@ from partnerwise.organisations.recording import (
     edit_organisation,
     record_organisation,
 )
+from partnerwise.web.organisation_records import open_data_summary
 from partnerwise.workspaces.access import workspace_access
 from partnerwise.workspaces.models import Role
 
 RELATED_SHOWN = 10
+# A partner in hundreds of partnerships, or a funder of thousands of grants, gets a page of
+# each here and a link to the rest.
+PARTNERSHIPS_SHOWN = 20
+# The latest changes of a profile in each partnership; its profile page has them all.
+HISTORY_SHOWN = 5
+RECORDS_SHOWN = 5
+OWN_RECORDS_SHOWN = 50
 
 
 @login_required
@@ -39,10 +47,20 @@ def organisation_list(request: HttpRequest, slug: str) -> HttpResponse:
     access = workspace_access(request, slug)
     workspace = access.workspace
     query = request.GET.get("q", "")
+    page = None
+    if query.strip():
+        results = search(workspace, query)
+    else:
+        # The workspace's own records, a page at a time (search caps its results instead).
+        page = Paginator(
+            workspace.organisations.prefetch_related("identifiers").order_by("name", "pk"),
+            OWN_RECORDS_SHOWN,
+        ).get_page(request.GET.get("page"))
+        results = list(page)
     return render(
         request,
         "organisations/list.html",
-        {"query": query, "results": search(workspace, query), **access.context()},
+        {"query": query, "results": results, "page": page, **access.context()},
     )
 
 
@@ -53,25 +71,27 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     organisation = get_object_or_404(
         Organisation.objects.visible_to(workspace).prefetch_related("identifiers"), pk=pk
     )
-    participations = list(
-        workspace.participations.filter(organisation=organisation)
-        .select_related("partnership")
-        .order_by("partnership__name", "pk")
-    )
-    profiles = latest_profiles(workspace, subject_ids=[pk])
-    histories = profile_histories(workspace, pk)
+    participations = workspace.participations.filter(organisation=organisation)
+    page = Paginator(
+        participations.select_related("partnership").order_by("partnership__name", "pk"),
+        PARTNERSHIPS_SHOWN,
+    ).get_page(request.GET.get("page"))
+    shown = [item.partnership_id for item in page]
+    profiles = latest_profiles(workspace, subject_ids=[pk], partnership_ids=shown)
+    histories = profile_histories(workspace, pk, partnership_ids=shown)
     names = archetype_names(workspace)
     rows = [
         {
             "participation": item,
             "verdict": verdict_label(profiles.get((item.partnership_id, pk)), names),
             "history": [
-                {"assessment": assessment, "verdict": verdict_label(profile, names)}
-                for assessment, profile in histories.get(item.partnership_id, [])
+                {"point": point, "verdict": verdict_label(point, names)}
+                for point in histories.get(item.partnership_id, [])[-HISTORY_SHOWN:]
             ],
             "drift_chart": _drift_chart(histories.get(item.partnership_id, []), names),
+            "more_history": len(histories.get(item.partnership_id, [])) > HISTORY_SHOWN,
         }
-        for item in participations
+        for item in page
     ]
     facts = organisation.facts if isinstance(organisation.facts, dict) else {}
     return render(
@@ -80,6 +100,8 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
         {
             "organisation": organisation,
             "rows": rows,
+            "page": page,
+            "records": open_data_summary(organisation, latest=RECORDS_SHOWN),
             "facts": sorted((str(k).replace("_", " ").capitalize(), v) for k, v in facts.items()),
             "open_data": open_data_context(
                 organisation, us=workspace.organisation, limit=RELATED_SHOWN
@@ -90,11 +112,9 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     )
 
 
-def _drift_chart(
-    history: list[tuple[Assessment, engine.Profile]], names: dict[str, str]
-) -> charts.Chart | None:
+def _drift_chart(history: list[ProfilePoint], names: dict[str, str]) -> charts.Chart | None:
     """How the fits moved with each rating date, once there are two dates to compare."""
-    points = drift_of([(assessment.assessed_on, profile) for assessment, profile in history])
+    points = drift_of_stored(history)
     return charts.drift_lines(points, names) if len(points) > 1 else None
 
 

@@ -9,9 +9,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from partnerwise import charts
-from partnerwise import typology as engine
 from partnerwise.appraisals.appraising import appraise, changed_since_decision
-from partnerwise.assessments.models import RaterKind
+from partnerwise.assessments.models import RaterKind, StoredProfile
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
 from partnerwise.assessments.typologies import default_typology, engine_typology
 from partnerwise.charts.adapters import gaps_of
@@ -73,7 +72,7 @@ def partnership_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse
 
 
 def _gap_chart(
-    workspace: Workspace, ours: engine.Profile | None, theirs: engine.Profile | None
+    workspace: Workspace, ours: StoredProfile | None, theirs: StoredProfile | None
 ) -> charts.Chart | None:
     """How partners see us beside how we see ourselves, statement by statement."""
     if theirs is None or not theirs.raters:

@@ -17,6 +17,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from partnerwise.assessments.models import Assessment
+from partnerwise.assessments.rating import RatingError, delete_rating
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Partnership
 from partnerwise.workspaces.access import workspace_access
@@ -99,8 +101,15 @@ def remove(request: HttpRequest, slug: str, kind: str, pk: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            remove_record(workspace=access.workspace, user=access.user, obj=obj, summary=str(obj))
-        except RemovalError as problem:
+            if isinstance(obj, Assessment):
+                # A rating counts in stored profiles: the rating module removes it and
+                # recomputes them in the same transaction.
+                delete_rating(workspace=access.workspace, assessment=obj, user=access.user)
+            else:
+                remove_record(
+                    workspace=access.workspace, user=access.user, obj=obj, summary=str(obj)
+                )
+        except (RemovalError, RatingError) as problem:
             error = str(problem)
         else:
             messages.success(request, f"Deleted the {what.label} “{obj}”.")

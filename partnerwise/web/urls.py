@@ -1,6 +1,7 @@
 from django.urls import path
 
 from partnerwise.web import (
+    organisation_records,
     organisations,
     partnerships,
     removing,
@@ -34,6 +35,16 @@ urlpatterns = [
         "w/<slug:slug>/delete/<slug:kind>/<id:pk>/",
         removing.remove,
         name="record_remove",
+    ),
+    path(
+        ORGS + "<id:pk>/grants/",
+        organisation_records.organisation_grants,
+        name="organisation_grants",
+    ),
+    path(
+        ORGS + "<id:pk>/contracts/",
+        organisation_records.organisation_contracts,
+        name="organisation_contracts",
     ),
     path(
         "w/<slug:slug>/partnerships/<id:pk>/",

@@ -1,11 +1,16 @@
-"""The front door and each workspace's portfolio."""
+"""The front door, each workspace's portfolio, and the map of who works with whom."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
+from types import SimpleNamespace
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,19 +18,24 @@ from django.utils import timezone
 from partnerwise import charts
 from partnerwise.appraisals.appraising import portfolio_changes
 from partnerwise.appraisals.attention import needs_attention
+from partnerwise.assessments.models import RaterKind
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
+from partnerwise.assessments.typologies import default_typology
 from partnerwise.charts.colours import archetype_colours
-from partnerwise.partnerships.income import (
-    HHI_WARNING,
-    TOP_SHARE_WARNING,
-    Dependence,
-    workspace_dependence,
-)
+from partnerwise.partnerships.income import HHI_WARNING, TOP_SHARE_WARNING, workspace_dependence
 from partnerwise.partnerships.models import Partnership, Status
 from partnerwise.web.checklist import first_run_checklist
 from partnerwise.web.network import KINDS, UNRATED, bridges, map_chart, network, read_filters
 from partnerwise.workspaces.access import workspace_access
 from partnerwise.workspaces.models import Workspace
+
+# The deadlines chart looks a year ahead.
+DEADLINES_WITHIN = timedelta(days=366)
+# A portfolio shows the first of each long list and links to the rest.
+PORTFOLIO_ROWS = 25
+# The totals are recounted whenever the data changes (see _totals_key); this only bounds
+# how long an unread entry stays in the cache.
+TOTALS_KEPT = 24 * 60 * 60
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -39,63 +49,199 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/workspaces.html", {"workspaces": workspaces})
 
 
-@login_required
-def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
-    """The portfolio: partnerships by status and by partners' archetype, renewals coming up."""
-    access = workspace_access(request, slug)
-    workspace = access.workspace
-    partnerships = list(workspace.partnerships.order_by("name"))
-    participations = list(
-        workspace.participations.select_related("organisation").order_by("partnership_id", "pk")
-    )
-    profiles = latest_profiles(workspace)
-    names = archetype_names(workspace)
-    our_org = workspace.organisation_id
+def _us(workspace: Workspace) -> int:
+    # 0 matches no organisation: a workspace that speaks for none has no "us" to leave out.
+    return workspace.organisation_id or 0
 
+
+def partner_rows(workspace: Workspace, partnerships: list[Partnership]) -> list[dict[str, object]]:
+    """Rows for a page of partnerships: each with its partners (not us) and their verdicts,
+    in a fixed number of queries however long the page."""
+    ids = [p.pk for p in partnerships]
+    profiles = latest_profiles(workspace, partnership_ids=ids)
+    names = archetype_names(workspace)
     partners_of: dict[int, list[dict[str, object]]] = {}
-    verdicts: dict[tuple[int, int], str] = {}
-    archetype_counts: Counter[str] = Counter()
-    for item in participations:
-        if item.organisation_id == our_org:
-            continue
+    for item in (
+        workspace.participations.filter(partnership_id__in=ids)
+        .exclude(organisation_id=_us(workspace))
+        .select_related("organisation")
+        .order_by("partnership_id", "pk")
+    ):
         label = verdict_label(profiles.get((item.partnership_id, item.organisation_id)), names)
         partners_of.setdefault(item.partnership_id, []).append(
             {"participation": item, "verdict": label}
         )
-        archetype_counts[label] += 1
-        verdicts[(item.partnership_id, item.organisation_id)] = label
+    return [{"partnership": p, "partners": partners_of.get(p.pk, [])} for p in partnerships]
 
-    status_counts = Counter(p.status for p in partnerships)
-    statuses = [(value, label, status_counts[value]) for value, label in Status.choices]
+
+def archetype_counts(workspace: Workspace) -> list[tuple[str, str, int]]:
+    """(verdict label, archetype key to filter on or "", places in partnerships) for every
+    partner place, counted by the database from the stored profiles."""
+    typology = default_typology(workspace)
+    stored = workspace.storedprofiles.filter(
+        partnership_id=OuterRef("partnership_id"),
+        subject_id=OuterRef("organisation_id"),
+        typology=typology,
+        rater_kind=RaterKind.COLLEAGUE,
+    )
+    places = (
+        workspace.participations.exclude(organisation_id=_us(workspace))
+        .annotate(
+            verdict=Subquery(stored.values("verdict")[:1]),
+            best=Subquery(stored.values("best")[:1]),
+            leading=Subquery(stored.values("leading")[:1]),
+        )
+        .values("verdict", "best", "leading")
+        .annotate(places=Count("pk"))
+        .order_by()
+    )
+    names = archetype_names(workspace)
+    counts: Counter[tuple[str, str]] = Counter()
+    for row in places:
+        profile = (
+            SimpleNamespace(verdict=row["verdict"], best=row["best"], leading=row["leading"])
+            if row["verdict"]
+            else None
+        )
+        key = row["best"] if row["verdict"] == "match" else ""
+        counts[(verdict_label(profile, names), key)] += row["places"]
+    return sorted(
+        ((label, key, count) for (label, key), count in counts.items()),
+        key=lambda item: (-item[2], item[0]),
+    )
+
+
+def _totals(workspace: Workspace) -> dict[str, Any]:
+    """The portfolio's totals: partnerships by status, partner places by archetype, and our
+    income from active partnerships by who pays it. Counted by the database; linear in the
+    workspace's size, and kept until the data changes."""
+    status_counts = dict(
+        workspace.partnerships.values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    return {
+        "partnerships": sum(status_counts.values()),
+        "statuses": [
+            (value, label, status_counts.get(value, 0)) for value, label in Status.choices
+        ],
+        "archetypes": archetype_counts(workspace),
+        "dependence": workspace_dependence(workspace),
+    }
+
+
+def _totals_key(workspace: Workspace, today: date) -> str:
+    """A key that changes whenever the totals could: every change to partnerships and
+    participants is recorded in history, every change of a profile updates its row, and the
+    counts catch rows added in bulk (the demo loader, benchmarks)."""
+    newest = workspace.changerecords.aggregate(last=Max("pk"))["last"]
+    profiles = workspace.storedprofiles.aggregate(last=Max("updated"))["last"]
+    sizes = (workspace.partnerships.count(), workspace.participations.count())
+    parts = f"{workspace.pk}|{newest}|{profiles and profiles.isoformat()}|{sizes}|{today}"
+    return "portfolio-totals-" + hashlib.sha256(parts.encode()).hexdigest()
+
+
+@login_required
+def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
+    """The portfolio: what needs attention, partnerships by status and by partners' archetype,
+    deadlines in the next year, income dependence, and the first page of partnerships. The
+    totals are counted by the database and kept until the data changes, so a page read costs
+    about the same with ten partnerships or ten thousand."""
+    access = workspace_access(request, slug)
+    workspace = access.workspace
     today = timezone.localdate()
-    rows = [{"partnership": p, "partners": partners_of.get(p.pk, [])} for p in partnerships]
-    changes = portfolio_changes(workspace, verdicts)
-    dependence = workspace_dependence(workspace)
+    key = _totals_key(workspace, today)
+    totals: dict[str, Any] | None = cache.get(key)
+    if totals is None:
+        totals = _totals(workspace)
+        cache.set(key, totals, TOTALS_KEPT)
+    first = list(workspace.partnerships.order_by("name", "pk")[:PORTFOLIO_ROWS])
+    soon = today + DEADLINES_WITHIN
+    coming = list(
+        workspace.partnerships.filter(
+            Q(renewal_date__range=(today, soon))
+            | Q(notice_date__range=(today, soon))
+            | Q(end_date__range=(today, soon))
+        ).only("name", "renewal_date", "notice_date", "end_date")
+    )
     return render(
         request,
         "web/portfolio.html",
         {
-            "rows": rows,
-            "statuses": statuses,
-            "archetypes": sorted(archetype_counts.items(), key=lambda kv: (-kv[1], kv[0])),
-            "changed": [(p, changes[p.pk]) for p in partnerships if p.pk in changes],
-            "dependence": dependence,
-            **_portfolio_charts(
-                statuses=statuses,
-                archetype_counts=archetype_counts,
-                names=names,
-                dependence=dependence,
-                partnerships=partnerships,
-                today=today,
-            ),
+            "rows": partner_rows(workspace, first),
+            "partnership_count": totals["partnerships"],
+            "statuses": totals["statuses"],
+            "archetypes": totals["archetypes"],
+            "dependence": totals["dependence"],
             "top_share_warning": TOP_SHARE_WARNING,
             "hhi_warning": HHI_WARNING,
+            "changed": _changed_since_decisions(workspace),
+            **_portfolio_charts(workspace=workspace, totals=totals, coming=coming, today=today),
             # An empty portfolio is a new workspace: show what to do first.
-            "checklist": None if partnerships else first_run_checklist(access),
+            "checklist": first_run_checklist(access) if totals["partnerships"] == 0 else None,
             "attention": needs_attention(workspace=workspace, today=today),
             **access.context(),
         },
     )
+
+
+def _changed_since_decisions(workspace: Workspace) -> list[tuple[Partnership, list[str]]]:
+    """Partnerships whose partners' profiles or ratings moved since their latest decision."""
+    decided = set(workspace.decisions.values_list("partnership_id", flat=True))
+    if not decided:
+        return []
+    names = archetype_names(workspace)
+    verdicts = {
+        key: verdict_label(profile, names)
+        for key, profile in latest_profiles(workspace, partnership_ids=decided).items()
+    }
+    changes = portfolio_changes(workspace, verdicts)
+    return [
+        (p, changes[p.pk]) for p in workspace.partnerships.filter(pk__in=changes).order_by("name")
+    ]
+
+
+def _portfolio_charts(
+    *, workspace: Workspace, totals: dict[str, Any], coming: list[Partnership], today: date
+) -> dict[str, charts.Chart | None]:
+    """The portfolio's pictures: each draws numbers the page already has."""
+    names = archetype_names(workspace)
+    colour_of = archetype_colours(list(names))
+    by_label = {names[key]: colour for key, colour in colour_of.items() if key in names}
+    dependence = totals["dependence"]
+    deadlines = [
+        charts.Deadline(day, p.name, kind)
+        for p in coming
+        for kind, day in (
+            ("renewal", p.renewal_date),
+            ("notice", p.notice_date),
+            ("end", p.end_date),
+        )
+        if day is not None
+    ]
+    archetypes = [(label, count) for label, _, count in totals["archetypes"]]
+    return {
+        "status_chart": charts.count_bars(
+            [(label, count) for _, label, count in totals["statuses"]],
+            title="Partnerships by status",
+            label_heading="Status",
+        ),
+        "archetype_chart": charts.count_bars(
+            archetypes,
+            title="Partners by archetype",
+            label_heading="What sort of partner",
+            value_heading="Places in partnerships",
+            colours_by_label=by_label,
+        )
+        if archetypes
+        else None,
+        "income_chart": charts.income_bars(
+            [(source.name, source.amount) for source in dependence.sources],
+            total=dependence.total,
+            warning_share=float(TOP_SHARE_WARNING) / 100,
+        )
+        if dependence.sources
+        else None,
+        "deadline_chart": charts.timeline(deadlines, today=today),
+    }
 
 
 @login_required
@@ -122,51 +268,3 @@ def who_works_with_whom(request: HttpRequest, slug: str) -> HttpResponse:
             **access.context(),
         },
     )
-
-
-def _portfolio_charts(
-    *,
-    statuses: list[tuple[str, str, int]],
-    archetype_counts: Counter[str],
-    names: dict[str, str],
-    dependence: Dependence,
-    partnerships: list[Partnership],
-    today: date,
-) -> dict[str, charts.Chart | None]:
-    """The portfolio's pictures: each draws numbers the page already has."""
-    colour_of = archetype_colours(list(names))
-    by_label = {names[key]: colour for key, colour in colour_of.items() if key in names}
-    deadlines = [
-        charts.Deadline(day, p.name, kind)
-        for p in partnerships
-        for kind, day in (
-            ("renewal", p.renewal_date),
-            ("notice", p.notice_date),
-            ("end", p.end_date),
-        )
-        if day is not None
-    ]
-    return {
-        "status_chart": charts.count_bars(
-            [(label, count) for _, label, count in statuses],
-            title="Partnerships by status",
-            label_heading="Status",
-        ),
-        "archetype_chart": charts.count_bars(
-            sorted(archetype_counts.items(), key=lambda kv: (-kv[1], kv[0])),
-            title="Partners by archetype",
-            label_heading="What sort of partner",
-            value_heading="Places in partnerships",
-            colours_by_label=by_label,
-        )
-        if archetype_counts
-        else None,
-        "income_chart": charts.income_bars(
-            [(source.name, source.amount) for source in dependence.sources],
-            total=dependence.total,
-            warning_share=float(TOP_SHARE_WARNING) / 100,
-        )
-        if dependence.sources
-        else None,
-        "deadline_chart": charts.timeline(deadlines, today=today),
-    }

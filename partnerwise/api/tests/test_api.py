@@ -77,7 +77,7 @@ def test_editor_records_a_partnership_and_its_participants(cast: Cast, editor: A
     )
     assert status == 201, added
     _, listed = editor.call("GET", "/w/hope/partnerships")
-    names = {p["name"]: p for p in listed}
+    names = {p["name"]: p for p in listed["results"]}
     assert names["Housing First consortium"]["participants"][0]["organisation"] == "Big Prime Ltd"
     assert ChangeRecord.objects.filter(workspace=cast.workspace, action="created").exists()
 

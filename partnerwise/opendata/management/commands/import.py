@@ -18,6 +18,7 @@ from django.db import transaction
 from partnerwise.opendata.loaders import ImportFailed, ImportReport
 from partnerwise.opendata.models import ImportRun
 from partnerwise.opendata.readers import SourceError
+from partnerwise.workspaces.planner import refresh_planner_statistics
 
 SOURCES = {
     "ccew": "Charity Commission register extract zips (JSON or TXT, any of the tables)",
@@ -109,6 +110,8 @@ class Command(BaseCommand):
             raise CommandError(f"{error}. Nothing was imported.") from None
         except KeyboardInterrupt:
             raise CommandError("Interrupted. Nothing was imported.") from None
+        # New rows change which index suits a query; SQLite learns it only from ANALYZE.
+        refresh_planner_statistics()
         self._summary(source, report, dry_run=options["dry_run"])
 
     def _summary(self, source: str, report: ImportReport, *, dry_run: bool = False) -> None:
