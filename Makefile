@@ -60,8 +60,10 @@ run: install
 	mkdir -p var
 	$(PW) migrate --noinput
 	$(PW) load_demo
-	@# Real grants and contract awards around the demo's organisations (re-running changes nothing).
+	@# Real grants and contract awards around the demo's organisations, and the register's
+	@# anonymised sample for the register facts of its sample partner (re-running changes nothing).
 	@if [ -d "$(DATA)" ]; then \
+	  $(PW) import ccew $(DATA)/ccew-register-extract-anonymised-sample && \
 	  $(PW) import 360giving $(DATA)/360giving/grantnav-sample-2016/dulverton.json \
 	    $(DATA)/360giving/covid19-tracker-grants-2020-04-16.json && \
 	  $(PW) import ocds $(DATA)/contracts-finder-ocds/bluetail-2017-2020/json_1_1_raw/*.json; \

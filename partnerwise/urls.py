@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("partnerwise.assessments.urls")),
     path("", include("partnerwise.appraisals.urls")),
     path("", include("partnerwise.exports.urls")),
+    path("", include("partnerwise.opendata.urls")),
 ]

@@ -20,6 +20,7 @@ from partnerwise.appraisals.recommendation import Rated, Recommendation, recomme
 from partnerwise.assessments.models import StoredProfile
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
 from partnerwise.assessments.typologies import default_typology
+from partnerwise.opendata.signs import register_signs_for
 from partnerwise.partnerships.models import Participation, Partnership
 from partnerwise.workspaces.history import record_change
 from partnerwise.workspaces.models import Workspace
@@ -56,6 +57,14 @@ class PartnerRow:
     verdict: str
 
 
+@dataclass(frozen=True)
+class RegisterWarning:
+    """One of the register's warning signs about a partner, as evidence for the risks."""
+
+    organisation: str
+    evidence: str  # the finding, its source and extract date, and what to ask
+
+
 @dataclass
 class PrincipleRow:
     principle: Principle
@@ -78,6 +87,7 @@ class Picture:
     situation: pb.Situation
     recommendation: Recommendation
     decisions: list[Decision] = field(default_factory=list)
+    register_warnings: list[RegisterWarning] = field(default_factory=list)
 
     @property
     def version(self) -> int:
@@ -123,6 +133,10 @@ class Picture:
                 for row in self.values + self.commitments
             ],
             **self.recommendation.to_dict(),
+            "register_warnings": [
+                {"organisation": w.organisation, "evidence": w.evidence}
+                for w in self.register_warnings
+            ],
             "decision": None
             if decision is None
             else {
@@ -225,7 +239,26 @@ def appraise(
         situation=situation,
         recommendation=recommendation,
         decisions=decisions,
+        register_warnings=register_warnings(rows),
     )
+
+
+def register_warnings(rows: Sequence[PartnerRow]) -> list[RegisterWarning]:
+    """The register's warning signs for every partner (not us), in one batch of queries.
+    A partner the register does not know, or whose figures are missing, gives none."""
+    partners = list(
+        {
+            row.participation.organisation_id: row.participation.organisation
+            for row in rows
+            if not row.is_us
+        }.values()
+    )
+    signs = register_signs_for(partners)
+    return [
+        RegisterWarning(organisation=org.name, evidence=sign.evidence)
+        for org in partners
+        for sign in (signs[org.pk].warnings if org.pk in signs else [])
+    ]
 
 
 # --- what changed since the decision ---------------------------------------------------------

@@ -4,6 +4,7 @@ page: each side sees the other, with the date, as two organisations."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -36,35 +37,46 @@ class MergerFact:
 
 def mergers_of(organisation: Organisation) -> list[MergerFact]:
     """Mergers in which `organisation` gave or received property, newest first."""
-    values = list(
-        Identifier.objects.filter(organisation=organisation, workspace__isnull=True).values_list(
-            "value", flat=True
-        )
-    )
-    if not values:
-        return []
-    mergers = list(Merger.objects.filter(Q(transferor__in=values) | Q(transferee__in=values)))
-    others = {m.transferee if m.transferor in values else m.transferor for m in mergers}
+    return mergers_for([organisation]).get(organisation.pk, [])
+
+
+def mergers_for(organisations: Iterable[Organisation]) -> dict[int, list[MergerFact]]:
+    """`mergers_of` for several organisations in three queries, keyed by organisation id."""
+    values_of: dict[int, set[str]] = {}
+    for org_id, value in Identifier.objects.filter(
+        organisation__in=[org.pk for org in organisations], workspace__isnull=True
+    ).values_list("organisation", "value"):
+        values_of.setdefault(org_id, set()).add(value)
+    every = set().union(*values_of.values()) if values_of else set()
+    if not every:
+        return {}
+    mergers = list(Merger.objects.filter(Q(transferor__in=every) | Q(transferee__in=every)))
+    others = {m.transferee for m in mergers} | {m.transferor for m in mergers}
     holders = dict(
         Identifier.objects.filter(workspace__isnull=True, value__in=others - {""})
         .select_related("organisation")
         .values_list("value", "organisation")
     )
     found = Organisation.objects.in_bulk(set(holders.values()))
-    facts = []
-    for merger in mergers:
-        gave = merger.transferor in values
-        other_value = merger.transferee if gave else merger.transferor
-        other = found.get(holders[other_value]) if other_value in holders else None
-        if other is not None and other.pk == organisation.pk:
-            continue  # both sides are this organisation: a re-registration, not a merger
-        facts.append(
-            MergerFact(
-                "transferred to" if gave else "received from",
-                (merger.transferee_name if gave else merger.transferor_name)
-                or (other.name if other else other_value),
-                other,
-                merger.date,
+    result: dict[int, list[MergerFact]] = {}
+    for org_id, values in values_of.items():
+        facts = []
+        for merger in mergers:
+            if merger.transferor not in values and merger.transferee not in values:
+                continue
+            gave = merger.transferor in values
+            other_value = merger.transferee if gave else merger.transferor
+            other = found.get(holders[other_value]) if other_value in holders else None
+            if other is not None and other.pk == org_id:
+                continue  # both sides are this organisation: a re-registration, not a merger
+            facts.append(
+                MergerFact(
+                    "transferred to" if gave else "received from",
+                    (merger.transferee_name if gave else merger.transferor_name)
+                    or (other.name if other else other_value),
+                    other,
+                    merger.date,
+                )
             )
-        )
-    return sorted(facts, key=lambda f: f.date or dt.date.min, reverse=True)
+        result[org_id] = sorted(facts, key=lambda f: f.date or dt.date.min, reverse=True)
+    return result

@@ -16,12 +16,13 @@ reserves that are not low, are shown as facts beside them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
 
-from partnerwise.opendata.mergers import mergers_of
+from partnerwise.opendata.mergers import MergerFact, mergers_for
 from partnerwise.opendata.models import (
     CharityAccounts,
     CharityAnnualReturn,
@@ -95,42 +96,93 @@ def _source(table: str, label: str, extracts: dict[str, dt.date]) -> str:
 
 def register_signs(organisation: Organisation, *, today: dt.date | None = None) -> RegisterSigns:
     """What the register says that a partner should weigh (see the module docstring)."""
-    main = organisation.register_charities.filter(linked_number=0).first()
-    if main is None:
-        return RegisterSigns()
-    extracts = dict(RegisterTable.objects.values_list("table", "extract_date"))
-    if main.extract_date:
-        extracts.setdefault("charity", main.extract_date)
-    # Overdue is judged on the day of the extract: the register is no newer than that.
-    as_of = extracts.get("charity") or today or timezone.localdate()
-    years, years_source = _years(main.registered_number, extracts)
-    signs = [
-        *_status(main, extracts),
-        *_falls(years, years_source),
-        *_reserves(main.registered_number, extracts),
-        *_overdue(main, as_of, extracts),
-        *_mergers(organisation, today or timezone.localdate()),
-    ]
-    return RegisterSigns(years, years_source if years else "", signs)
+    return register_signs_for([organisation], today=today).get(organisation.pk, RegisterSigns())
 
 
-def _years(number: int, extracts: dict[str, dt.date]) -> tuple[list[Year], str]:
-    """Up to five latest years with an income figure: the history table, else part A."""
-    for model, table, label in (
-        (CharityReturnHistory, "charity_annual_return_history", "annual return history"),
-        (CharityAnnualReturn, "charity_annual_return_parta", "annual return part A"),
-    ):
-        rows = model.objects.filter(
-            registered_number=number, fin_period_end__isnull=False, total_income__isnull=False
-        ).values_list("fin_period_end", "total_income", "total_expenditure")
-        by_year: dict[dt.date, Year] = {}
-        for ending, income, spending in rows:
-            if ending is not None and income is not None:  # the query asks for both
-                by_year[ending] = Year(ending, income, spending)
-        if by_year:
-            years = [by_year[ending] for ending in sorted(by_year)][-5:]
-            return years, _source(table, label, extracts)
-    return [], ""
+def register_signs_for(
+    organisations: Iterable[Organisation], *, today: dt.date | None = None
+) -> dict[int, RegisterSigns]:
+    """`register_signs` for several organisations in a fixed number of queries (one batch
+    per table, however many partners), keyed by organisation id; those the register does not
+    know are left out."""
+    by_id = {org.pk: org for org in organisations}
+    mains: dict[int, RegisterCharity] = {}
+    for row in RegisterCharity.objects.filter(
+        organisation__in=list(by_id), linked_number=0
+    ).order_by("pk"):
+        if row.organisation_id is not None:
+            mains.setdefault(row.organisation_id, row)
+    if not mains:
+        return {}
+    tables = dict(RegisterTable.objects.values_list("table", "extract_date"))
+    numbers = {main.registered_number for main in mains.values()}
+    history = _year_rows(CharityReturnHistory, numbers)
+    part_a = _year_rows(CharityAnnualReturn, numbers - set(history))
+    accounts: dict[int, CharityAccounts] = {}
+    for account in CharityAccounts.objects.filter(
+        registered_number__in=numbers, reserves__isnull=False, fin_period_end__isnull=False
+    ).order_by("registered_number", "-fin_period_end"):
+        accounts.setdefault(account.registered_number, account)
+    unreturned: dict[int, list[CharityReturnHistory]] = {}
+    for due in CharityReturnHistory.objects.filter(
+        registered_number__in=numbers,
+        return_due__isnull=False,
+        return_received__isnull=True,
+        accounts_received__isnull=True,
+    ).order_by("-return_due"):
+        unreturned.setdefault(due.registered_number, []).append(due)
+    mergers = mergers_for([by_id[org_id] for org_id in mains])
+
+    result = {}
+    for org_id, main in mains.items():
+        extracts = dict(tables)
+        if main.extract_date:
+            extracts.setdefault("charity", main.extract_date)
+        # Overdue is judged on the day of the extract: the register is no newer than that.
+        as_of = extracts.get("charity") or today or timezone.localdate()
+        number = main.registered_number
+        if number in history:
+            years = history[number]
+            years_source = _source(
+                "charity_annual_return_history", "annual return history", extracts
+            )
+        elif number in part_a:
+            years = part_a[number]
+            years_source = _source("charity_annual_return_parta", "annual return part A", extracts)
+        else:
+            years, years_source = [], ""
+        late = next(
+            (r for r in unreturned.get(number, []) if r.return_due and r.return_due < as_of),
+            None,
+        )
+        signs = [
+            *_status(main, extracts),
+            *_falls(years, years_source),
+            *_reserves(accounts.get(number), extracts),
+            *_overdue(main, late, as_of, extracts),
+            *_mergers(mergers.get(org_id, []), today or timezone.localdate()),
+        ]
+        result[org_id] = RegisterSigns(years, years_source if years else "", signs)
+    return result
+
+
+def _year_rows(
+    model: type[CharityReturnHistory] | type[CharityAnnualReturn], numbers: set[int]
+) -> dict[int, list[Year]]:
+    """Up to five latest years with an income figure, per charity number, oldest first."""
+    if not numbers:
+        return {}
+    rows = model.objects.filter(
+        registered_number__in=numbers, fin_period_end__isnull=False, total_income__isnull=False
+    ).values_list("registered_number", "fin_period_end", "total_income", "total_expenditure")
+    by_number: dict[int, dict[dt.date, Year]] = {}
+    for number, ending, income, spending in rows:
+        if ending is not None and income is not None:  # the query asks for both
+            by_number.setdefault(number, {})[ending] = Year(ending, income, spending)
+    return {
+        number: [by_year[ending] for ending in sorted(by_year)][-5:]
+        for number, by_year in by_number.items()
+    }
 
 
 def _falls(years: list[Year], source: str) -> list[Sign]:
@@ -175,14 +227,7 @@ def _falls(years: list[Year], source: str) -> list[Sign]:
     return signs
 
 
-def _reserves(number: int, extracts: dict[str, dt.date]) -> list[Sign]:
-    accounts = (
-        CharityAccounts.objects.filter(
-            registered_number=number, reserves__isnull=False, fin_period_end__isnull=False
-        )
-        .order_by("-fin_period_end")
-        .first()
-    )
+def _reserves(accounts: CharityAccounts | None, extracts: dict[str, dt.date]) -> list[Sign]:
     if accounts is None or accounts.reserves is None or accounts.fin_period_end is None:
         return []
     reserves, spending = accounts.reserves, accounts.total_expenditure
@@ -210,7 +255,12 @@ def _reserves(number: int, extracts: dict[str, dt.date]) -> list[Sign]:
     ]
 
 
-def _overdue(main: RegisterCharity, as_of: dt.date, extracts: dict[str, dt.date]) -> list[Sign]:
+def _overdue(
+    main: RegisterCharity,
+    late: CharityReturnHistory | None,
+    as_of: dt.date,
+    extracts: dict[str, dt.date],
+) -> list[Sign]:
     signs = []
     status = main.reporting_status.strip()
     if "overdue" in status.lower() or "default" in status.lower():
@@ -224,17 +274,6 @@ def _overdue(main: RegisterCharity, as_of: dt.date, extracts: dict[str, dt.date]
                 "ask why their accounts or annual return are late",
             )
         )
-    late = (
-        CharityReturnHistory.objects.filter(
-            registered_number=main.registered_number,
-            return_due__lt=as_of,
-            return_received__isnull=True,
-            accounts_received__isnull=True,
-        )
-        .exclude(return_due__isnull=True)
-        .order_by("-return_due")
-        .first()
-    )
     if late is not None and late.return_due is not None and not signs:
         ending = f" for the year ending {_day(late.fin_period_end)}" if late.fin_period_end else ""
         signs.append(
@@ -291,7 +330,7 @@ def _status(main: RegisterCharity, extracts: dict[str, dt.date]) -> list[Sign]:
     return signs
 
 
-def _mergers(organisation: Organisation, today: dt.date) -> list[Sign]:
+def _mergers(facts: list[MergerFact], today: dt.date) -> list[Sign]:
     since = today - dt.timedelta(days=round(365.25 * RECENT_MERGER_YEARS))
     return [
         Sign(
@@ -302,6 +341,6 @@ def _mergers(organisation: Organisation, today: dt.date) -> list[Sign]:
             merger.date,
             "ask how the merger changed who will do the work",
         )
-        for merger in mergers_of(organisation)
+        for merger in facts
         if merger.date is not None and merger.date >= since
     ]

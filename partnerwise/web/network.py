@@ -18,12 +18,13 @@ from typing import Any
 
 import networkx as nx
 from django.core.cache import cache
-from django.db.models import Count, Model, Sum
+from django.db.models import Count, Model, Q, Sum
 
 from partnerwise import charts
 from partnerwise.assessments.summaries import archetype_names, latest_profiles
 from partnerwise.charts.network import MapLink, MapNode, network_map
 from partnerwise.charts.svg import plural
+from partnerwise.opendata.directory import POUNDS
 from partnerwise.opendata.models import Award, Grant
 from partnerwise.partnerships.models import Role, Status
 from partnerwise.workspaces.models import Workspace
@@ -69,7 +70,8 @@ class OpenLink:
     other: Ref
     relation: str  # e.g. "gave grants to", "supplied"
     count: int
-    total: Decimal | None
+    total: Decimal | None  # pounds only: amounts in other currencies are never summed with them
+    other_currencies: int = 0  # how many of `count` are not in pounds (or give no currency)
 
 
 # How many of an organisation's ties the page lists before saying how many more there are.
@@ -309,15 +311,20 @@ def _add_open_links(workspace: Workspace, nodes: dict[int, Node], filters: Filte
                 **{f"{payer}__in": ours, f"{payee}__in": ours}, in_latest_file=True
             )
             .values(payer, payee)
-            .annotate(n=Count("pk"), total=Sum(amount))
+            .annotate(
+                n=Count("pk"),
+                total=Sum(amount, filter=Q(currency=POUNDS)),
+                pounds=Count("pk", filter=Q(currency=POUNDS)),
+            )
             .order_by(payer, payee)
         )
         for row in rows:
             giver, taker = nodes.get(row[payer]), nodes.get(row[payee])
             if giver is None or taker is None:  # left out by the status filter
                 continue
-            giver.open_links.append(OpenLink(taker.organisation, payer_did, row["n"], row["total"]))
-            taker.open_links.append(OpenLink(giver.organisation, payee_did, row["n"], row["total"]))
+            n, total, others = row["n"], row["total"], row["n"] - row["pounds"]
+            giver.open_links.append(OpenLink(taker.organisation, payer_did, n, total, others))
+            taker.open_links.append(OpenLink(giver.organisation, payee_did, n, total, others))
             edges.append((row[payer], row[payee], kind))
     return edges
 

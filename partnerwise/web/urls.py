@@ -1,6 +1,7 @@
 from django.urls import path
 
 from partnerwise.web import (
+    linking,
     organisation_records,
     organisations,
     partnerships,
@@ -31,6 +32,7 @@ urlpatterns = [
     path(ORGS + "new/", organisations.organisation_new, name="organisation_new"),
     path(ORGS + "<id:pk>/", organisations.organisation_detail, name="organisation_detail"),
     path(ORGS + "<id:pk>/edit/", organisations.organisation_edit, name="organisation_edit"),
+    path(ORGS + "<id:pk>/link/", linking.organisation_link, name="organisation_link"),
     path(
         "w/<slug:slug>/delete/<slug:kind>/<id:pk>/",
         removing.remove,

@@ -57,6 +57,7 @@ def test_open_data_links_between_partners_are_shown(cast: Cast, council: Organis
         buyer=council,
         supplier=cast.prime,
         value=Decimal("250000"),
+        currency="GBP",
         award_date=date(2024, 4, 1),
         source_file="test.json",
         row_hash=1,
@@ -66,6 +67,7 @@ def test_open_data_links_between_partners_are_shown(cast: Cast, council: Organis
         funder=council,
         recipient=cast.us,
         amount=Decimal("5000"),
+        currency="GBP",
         source_file="grants.json",
         row_hash=2,
     )
@@ -74,6 +76,20 @@ def test_open_data_links_between_partners_are_shown(cast: Cast, council: Organis
     assert "Supplied Newtown Council" in page
     assert "Received grants from Newtown Council" in page
     assert "£250,000" in page
+
+
+def test_only_pounds_are_summed_between_partners(cast: Cast, council: Organisation) -> None:
+    for n, (value, currency) in enumerate(
+        [("250000", "GBP"), ("51811000", "AMD"), ("1000", "")], start=1
+    ):
+        Award.objects.create(
+            key=f"ocds-1/a/{n}", ocid="ocds-1", release_id=f"r{n}", award_id=f"a{n}",
+            buyer=council, supplier=cast.prime, value=Decimal(value), currency=currency,
+            award_date=date(2024, 4, 1), source_file="test.json", row_hash=n,
+        )  # fmt: skip
+    page = signed_in(cast.viewer).get("/w/hope/network/").content.decode()
+    assert "(3, £250,000; 2 in other currencies or none given, not summed)" in page
+    assert "£52,062,000" not in page and "£51,811,000" not in page and "£251,000" not in page
 
 
 def test_outsider_gets_404_and_sees_none_of_our_partners(cast: Cast, council: Organisation) -> None:

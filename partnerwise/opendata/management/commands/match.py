@@ -1,7 +1,8 @@
 """`partnerwise match list|confirm ID|reject ID --user NAME`: decide candidate matches.
 
 Merging reference organisations changes the directory for every workspace, so it is done
-by a named person from the command line (operators), never by a workspace's pages.
+by a named person: an operator here, or a site admin on `/site/matches/` (opendata/views.py,
+the same functions); never by a workspace's pages.
 """
 
 from __future__ import annotations
