@@ -84,9 +84,13 @@ def rate(
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
+def _fresh_cache(request: pytest.FixtureRequest) -> None:
     # Test databases reuse primary keys, so a cache entry keyed on them could outlive its test.
-    cache.clear()
+    # The cache is the database's own table, so only tests that use the database clear it.
+    wanted = [name for name in ("transactional_db", "db") if name in request.fixturenames]
+    if wanted:
+        request.getfixturevalue(wanted[0])  # the test database first, then its cache table
+        cache.clear()
 
 
 @pytest.fixture
