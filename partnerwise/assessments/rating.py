@@ -222,6 +222,14 @@ def delete_rating(*, workspace: Workspace, assessment: Assessment, user: Any) ->
         raise RatingError("assessment", "this rating belongs to another workspace")
     model = engine_typology(assessment.typology, workspace)
     with transaction.atomic():
+        # On the rating itself, as every removal is, and on its partnership's history.
+        record_change(
+            workspace=workspace,
+            user=user,
+            obj=assessment,
+            action="deleted",
+            summary=str(assessment),
+        )
         record_change(
             workspace=workspace,
             user=user,

@@ -84,7 +84,12 @@ def _migrations(cursor: Any) -> dict[str, list[str]]:
 
 def live_row_counts() -> dict[str, int]:
     with connection.cursor() as cursor:
-        tables = connection.introspection.table_names(cursor)
+        # SQLite's own tables (the planner's statistics) are not the site's data.
+        tables = [
+            name
+            for name in connection.introspection.table_names(cursor)
+            if not name.startswith("sqlite_")
+        ]
         return _counts(cursor, tables, connection.ops.quote_name)
 
 

@@ -21,6 +21,9 @@ from partnerwise.workspaces.models import Workspace
 
 # Rows that describe the private record itself rather than our work with it: removed with
 # it, not moved (the register organisation has its own identifiers and names).
+# Rows derived from the ones people recorded (profiles stored after each rating): they move
+# with the ratings but are not counted as records the person made.
+_KEPT_IN_STEP = {"assessments.StoredProfile", "assessments.ProfilePoint"}
 _DESCRIBES_THE_RECORD = {"organisations.Identifier", "opendata.SearchName", "opendata.SourceKey"}
 
 
@@ -88,7 +91,7 @@ def link_to_register(
                 f"{register.name} and {private.name} both appear in the same "
                 f"{model._meta.verbose_name_plural}; remove one of them first",
             ) from None
-        if count:
+        if count and model._meta.label not in _KEPT_IN_STEP:
             label = str(model._meta.verbose_name_plural)
             moved[label] = moved.get(label, 0) + count
     what = ", ".join(f"{count} {label}" for label, count in sorted(moved.items())) or "nothing"

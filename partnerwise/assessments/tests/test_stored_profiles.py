@@ -94,7 +94,7 @@ def test_stored_profile_equals_fresh_after_every_kind_of_change(cast: Cast) -> N
         seen_version=first.version,
         answers={"power": (2, ""), "values_shared": (5, "")},
         rater_name="editor",
-        assessed_on=date(2026, 12, 1),
+        assessed_on=date(2026, 11, 15),
         notes="",
         user=cast.editor,
     )
