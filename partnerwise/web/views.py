@@ -152,6 +152,10 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
     totals: dict[str, Any] | None = cache.get(key)
     if totals is None:
         totals = _totals(workspace)
+        # What needs attention and what changed since a decision follow the same data (and
+        # the date, which is in the key), so they are kept with the totals.
+        totals["attention"] = needs_attention(workspace=workspace, today=today)
+        totals["changed"] = _changed_since_decisions(workspace)
         cache.set(key, totals, TOTALS_KEPT)
     first = list(workspace.partnerships.order_by("name", "pk")[:PORTFOLIO_ROWS])
     soon = today + DEADLINES_WITHIN
@@ -173,11 +177,11 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
             "dependence": totals["dependence"],
             "top_share_warning": TOP_SHARE_WARNING,
             "hhi_warning": HHI_WARNING,
-            "changed": _changed_since_decisions(workspace),
+            "changed": totals["changed"],
             **_portfolio_charts(workspace=workspace, totals=totals, coming=coming, today=today),
             # An empty portfolio is a new workspace: show what to do first.
             "checklist": first_run_checklist(access) if totals["partnerships"] == 0 else None,
-            "attention": needs_attention(workspace=workspace, today=today),
+            "attention": totals["attention"],
             **access.context(),
         },
     )
