@@ -193,9 +193,13 @@ def _changed_since_decisions(workspace: Workspace) -> list[tuple[Partnership, li
     if not decided:
         return []
     names = archetype_names(workspace)
+    profiles = latest_profiles(workspace, partnership_ids=decided)
+    # Every partner in those partnerships, rated or not ("Not rated yet" is a verdict too).
     verdicts = {
-        key: verdict_label(profile, names)
-        for key, profile in latest_profiles(workspace, partnership_ids=decided).items()
+        key: verdict_label(profiles.get(key), names)
+        for key in workspace.participations.filter(partnership_id__in=decided).values_list(
+            "partnership_id", "organisation_id"
+        )
     }
     changes = portfolio_changes(workspace, verdicts)
     return [

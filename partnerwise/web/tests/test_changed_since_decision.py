@@ -81,3 +81,25 @@ def test_a_decision_whose_recorder_has_gone_still_shows(cast: Cast) -> None:
     page = client.get(reverse("appraisals:appraisal", args=["hope", cast.partnership.pk]))
     assert page.status_code == 200
     assert "recorded by someone no longer here" in page.content.decode()
+
+
+def test_an_unrated_partner_still_in_the_partnership_is_no_change(cast: Cast) -> None:
+    """A partner nobody has rated was "Not rated yet" at the decision and still is: the
+    portfolio must not say it has left the partnership."""
+    client = Client()
+    client.force_login(cast.editor)
+    decide = reverse("appraisals:decide", args=["hope", cast.partnership.pk])
+    response = client.post(
+        decide,
+        {
+            "outcome": "dont_go",
+            "reasons": "Not now.",
+            "approved_by": "Chief executive",
+            "decided_on": "2026-11-20",
+            "appraisal_version": 0,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    overview = client.get(reverse("workspace_home", args=["hope"])).content.decode()
+    assert "not in it" not in overview
+    assert "Changed since the decision" not in overview
