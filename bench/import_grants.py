@@ -41,7 +41,7 @@ VAR = ROOT / "var" / "bench"
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/h_opendata_bench")
 sys.path.insert(0, str(ROOT / "bench"))
 
-from import_register import _fresh_database  # noqa: E402
+from import_register import _setup  # noqa: E402
 
 
 def _peak_mb() -> float:
@@ -135,19 +135,6 @@ def write_awards(path: Path, count: int, seed: int = 17) -> None:
 
 
 # ------------------------------------------------------------------ child process side
-
-
-def _setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnerwise.settings")
-    sys.path.insert(0, str(ROOT))
-    _fresh_database(url)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def _items(path: Path, prefix: str, limit: int | None = None) -> Iterator[dict[str, Any]]:

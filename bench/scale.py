@@ -34,6 +34,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
+# A fresh database, Django set up and migrated: the same steps as the import benchmarks.
+sys.path.insert(0, str(ROOT / "bench"))
+from import_register import _setup  # noqa: E402
+
 PG_URL = os.environ.get(
     "BENCH_SCALE_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/h_scale_bench"
 )
@@ -41,34 +45,6 @@ PASSWORD = "bench-password-long-enough"
 
 
 # ------------------------------------------------------------------ child process side
-
-
-def _fresh_database(url: str) -> None:
-    if url.startswith("sqlite"):
-        path = Path(url.removeprefix("sqlite:///"))
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def _setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnerwise.settings")
-    sys.path.insert(0, str(ROOT))
-    _fresh_database(url)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def build(label: str, partnerships: int, ratings: int, decisions: int, seed: int) -> dict[str, Any]:
