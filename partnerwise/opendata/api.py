@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -10,7 +11,7 @@ from ninja import Router, Schema, Status
 
 from partnerwise.api.errors import Invalid
 from partnerwise.api.types import Text100, Text300, Website
-from partnerwise.opendata.finding import search
+from partnerwise.opendata.finding import SearchPageError, search_page
 from partnerwise.organisations.models import Kind, Organisation
 from partnerwise.organisations.recording import RecordingError, record_organisation
 from partnerwise.workspaces.access import get_workspace_for_user
@@ -51,14 +52,40 @@ class OrganisationIn(Schema):
     identifiers: list[Text100] = []
 
 
-@router.get("/w/{slug}/organisations", response=list[OrganisationOut])
+class OrganisationPage(Schema):
+    """One page of a search's matches, best first, with how many there are and the number
+    of pages. A search stops at its best 200 matches: `more` is true when there were more."""
+
+    count: int
+    page: int
+    pages: int
+    size: int
+    more: bool
+    results: list[OrganisationOut]
+
+
+@router.get("/w/{slug}/organisations", response=OrganisationPage)
 def organisation_search(
-    request: HttpRequest, slug: str, q: str = "", limit: int = 20
-) -> list[Organisation]:
-    """Organisations whose name contains `q`, or whose identifier (or charity number) is `q`."""
+    request: HttpRequest, slug: str, q: str = "", page: int = 1, size: int = 20
+) -> dict[str, Any]:
+    """Organisations whose name contains `q`, or whose identifier (or charity number) is `q`,
+    best first, one page at a time (`size` 10, 20, 50 or 100): the same search as the
+    directory page. Without `q`, the workspace's own records by name."""
     workspace = get_workspace_for_user(request, slug)
-    limit = max(1, min(limit, 100))
-    return search(workspace, q, limit=limit)
+    try:
+        found = search_page(workspace=workspace, query=q, page=page, size=size)
+    except SearchPageError as error:
+        raise Invalid(
+            [{"loc": ["query", error.field], "msg": str(error), "type": "value_error"}]
+        ) from error
+    return {
+        "count": found.count,
+        "page": found.page,
+        "pages": found.pages,
+        "size": found.size,
+        "more": found.more,
+        "results": found.results,
+    }
 
 
 @router.get("/w/{slug}/organisations/{org_id}", response=OrganisationOut)

@@ -176,11 +176,44 @@ def test_search_finds_by_name_and_number_but_not_others_private_records(
 ) -> None:
     type(cast.prime).objects.create(name="Big Secret Partner", workspace=cast.other_workspace)
     _, found = editor.call("GET", "/w/hope/organisations?q=big")
-    assert [o["name"] for o in found] == ["Big Prime Ltd"]
+    assert [o["name"] for o in found["results"]] == ["Big Prime Ltd"]
     _, by_number = editor.call("GET", "/w/hope/organisations?q=1082947")
-    assert [o["name"] for o in by_number] == ["Hope Housing"]
+    assert [o["name"] for o in by_number["results"]] == ["Hope Housing"]
     _, by_company = editor.call("GET", "/w/hope/organisations?q=GB-COH-3911478")
-    assert [o["name"] for o in by_company] == ["Big Prime Ltd"]
+    assert [o["name"] for o in by_company["results"]] == ["Big Prime Ltd"]
+
+
+def test_search_is_paginated_with_a_count_and_refuses_a_page_past_the_end(
+    cast: Cast, editor: Api
+) -> None:
+    for n in range(23):
+        type(cast.prime).objects.create(
+            name=f"Quillfeather Group {n:02d}", workspace=cast.workspace
+        )
+    status, first = editor.call("GET", "/w/hope/organisations?q=llfeath&size=10")
+    assert status == 200
+    assert (first["count"], first["page"], first["pages"], first["size"], first["more"]) == (
+        23,
+        1,
+        3,
+        10,
+        False,
+    )
+    assert len(first["results"]) == 10
+    _, last = editor.call("GET", "/w/hope/organisations?q=llfeath&size=10&page=3")
+    assert [o["name"] for o in last["results"]] == [f"Quillfeather Group {n}" for n in (20, 21, 22)]
+    everyone = {
+        o["id"]
+        for page in (1, 2, 3)
+        for o in editor.call("GET", f"/w/hope/organisations?q=llfeath&size=10&page={page}")[1][
+            "results"
+        ]
+    }
+    assert len(everyone) == 23
+    status, body = editor.call("GET", "/w/hope/organisations?q=llfeath&size=10&page=4")
+    assert status == 422 and body["detail"][0]["loc"] == ["query", "page"], body
+    status, body = editor.call("GET", "/w/hope/organisations?q=llfeath&size=7")
+    assert status == 422 and body["detail"][0]["loc"] == ["query", "size"], body
 
 
 def test_private_organisation_with_a_bad_identifier_is_refused(cast: Cast, editor: Api) -> None:
@@ -213,6 +246,11 @@ def test_session_callers_need_the_csrf_token(cast: Cast) -> None:
 def test_openapi_description_is_published(db: None) -> None:
     schema = Client().get("/api/openapi.json").json()
     assert "/api/w/{slug}/partnerships" in schema["paths"]
+    search = schema["paths"]["/api/w/{slug}/organisations"]["get"]
+    assert {p["name"] for p in search["parameters"]} >= {"q", "page", "size"}
+    page = search["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    fields = schema["components"]["schemas"][page.rsplit("/", 1)[1]]["properties"]
+    assert set(fields) == {"count", "page", "pages", "size", "more", "results"}
 
 
 def test_list_query_count_does_not_grow_with_rows(

@@ -69,3 +69,43 @@ def test_a_number_still_finds_the_workspaces_own_record_written_differently(
     assert own in search(ours, "4471")
     theirs = Workspace.objects.create(name="Theirs", slug="theirs")
     assert own not in search(theirs, "4471")
+
+
+def _rare_word(name: str) -> str:
+    """A word from the middle of a name: found only by "contains", not by prefix."""
+    return max(name.split()[1:], key=len)
+
+
+def test_a_rare_name_inside_a_name_is_found_through_an_index(
+    imported_sample: Callable[[], str],
+) -> None:
+    imported_sample()
+    ours = Workspace.objects.create(name="Ours", slug="ours")
+    charity = (
+        Organisation.objects.reference()
+        .filter(name__contains=" ")
+        .exclude(name__icontains="the ")
+        .order_by("pk")
+        .first()
+    )
+    assert charity is not None
+    word = _rare_word(charity.name)
+    found, plans = plans_of_search(ours, word.lower())
+    assert charity.pk in {o.pk for o in found}, word
+    assert plans, "the search ran no query"
+    scans = [plan for plan in plans if SCANS[connection.vendor].search(plan)]
+    assert scans == [], scans
+
+
+def test_the_name_index_follows_new_renamed_and_deleted_organisations(db: None) -> None:
+    ours = Workspace.objects.create(name="Ours", slug="ours")
+    theirs = Workspace.objects.create(name="Theirs", slug="theirs")
+    own = Organisation.objects.create(workspace=ours, name="Riverside Zanzibarite Project")
+    Organisation.objects.create(workspace=theirs, name="Hidden Zanzibarite Group")
+    assert [o.name for o in search(ours, "zibarit")] == ["Riverside Zanzibarite Project"]
+    own.name = "Riverside Quokkaland Project"
+    own.save()
+    assert search(ours, "zibarit") == []
+    assert [o.pk for o in search(ours, "OKKALAN")] == [own.pk]
+    own.delete()
+    assert search(ours, "okkalan") == []

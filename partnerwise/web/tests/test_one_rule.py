@@ -27,10 +27,10 @@ def test_a_charity_known_by_another_name_is_found_by_page_and_api(cast: Cast) ->
     assert "St Giles Trust" in page.content.decode()
     status, found = Api(cast.viewer).call("GET", "/w/hope/organisations?q=SGT")
     assert status == 200
-    assert [row["name"] for row in found] == ["St Giles Trust"]
+    assert [row["name"] for row in found["results"]] == ["St Giles Trust"]
     # By charity number too, through both doors.
     status, found = Api(cast.viewer).call("GET", "/w/hope/organisations?q=801355")
-    assert [row["name"] for row in found] == ["St Giles Trust"]
+    assert [row["name"] for row in found["results"]] == ["St Giles Trust"]
     page = _signed_in(cast.viewer).get("/w/hope/organisations/", {"q": "801355"})
     assert "St Giles Trust" in page.content.decode()
 
