@@ -8,6 +8,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from django.db.models import F
+from django.db.models.fields.json import KeyTransform
+
 from partnerwise import typology as engine
 from partnerwise.assessments.models import ProfilePoint, RaterKind, StoredProfile, Typology
 from partnerwise.assessments.typologies import default_typology, engine_typology
@@ -36,16 +39,20 @@ def latest_profiles(
     subject_ids: Iterable[int] | None = None,
     typology: Typology | None = None,
     rater_kind: RaterKind = RaterKind.COLLEAGUE,
+    verdicts_only: bool | None = None,
 ) -> dict[Key, StoredProfile]:
     """{(partnership id, subject id): profile from the latest ratings of each rater of the kind
-    (colleagues by default; partners for "how they see us")}, as stored when ratings changed."""
+    (colleagues by default; partners for "how they see us")}, as stored when ratings changed.
+
+    `verdicts_only` leaves the engine's full summary (`data`) unread, for a list that shows
+    verdicts only; by default it is left for every list not limited to some partnerships."""
     typology, _ = _typology(workspace, typology)
     rows = workspace.storedprofiles.filter(typology=typology, rater_kind=rater_kind)
     if partnership_ids is not None:
         rows = rows.filter(partnership_id__in=list(partnership_ids))
     if subject_ids is not None:
         rows = rows.filter(subject_id__in=list(subject_ids))
-    if partnership_ids is None:
+    if verdicts_only or (verdicts_only is None and partnership_ids is None):
         # Lists of many profiles show verdicts only: the engine's full summary stays behind.
         rows = rows.defer("data")
     return {(row.partnership_id, row.subject_id): row for row in rows}
@@ -84,18 +91,33 @@ def profile_histories(
     typology: Typology | None = None,
     *,
     partnership_ids: Iterable[int] | None = None,
+    fits_only: bool = False,
 ) -> dict[int, list[ProfilePoint]]:
     """{partnership id: [the profile as it stood after each colleague's rating], oldest first}.
 
     How a subject's archetype drifted in each partnership, read from the stored history.
+    `fits_only` reads, of each point's engine summary (`data`), only its fits: all a drift
+    chart draws, and a small part of a summary of several kilobytes.
     """
     typology, _ = _typology(workspace, typology)
-    rows = workspace.profilepoints.filter(
-        typology=typology, rater_kind=RaterKind.COLLEAGUE, subject_id=subject_id
-    )
-    if partnership_ids is not None:
-        rows = rows.filter(partnership_id__in=list(partnership_ids))
+    rows = workspace.profilepoints.filter(typology=typology, rater_kind=RaterKind.COLLEAGUE)
+    if partnership_ids is None:
+        rows = rows.filter(subject_id=subject_id)
+    else:
+        # Through the partnerships' index, never the subject's: a partner in hundreds of
+        # partnerships has thousands of points, and SQLite's statistics (an average per
+        # subject) would have it read them all for one page of partnerships. "+ 0" keeps
+        # the subject's indexes out of the plan on both databases.
+        rows = (
+            rows.filter(partnership_id__in=list(partnership_ids))
+            .alias(subject_plain=F("subject_id") + 0)
+            .filter(subject_plain=subject_id)
+        )
+    if fits_only:
+        rows = rows.defer("data").annotate(fits=KeyTransform("fits", "data"))
     grouped: dict[int, list[ProfilePoint]] = defaultdict(list)
     for point in rows.order_by("assessed_on", "assessment_id"):
+        if fits_only:
+            point.data = {"fits": getattr(point, "fits", None) or {}}
         grouped[point.partnership_id].append(point)
     return dict(grouped)

@@ -38,6 +38,11 @@ RELATED_SHOWN = 10
 PARTNERSHIPS_SHOWN = 20
 # The latest changes of a profile in each partnership; its profile page has them all.
 HISTORY_SHOWN = 5
+# The first few partnerships of a page draw how the fits drifted; the rest give their latest
+# changes and link to the drawing on the profile page. A drawing is most of a row's cost
+# (about 17 KB of SVG and its building): twenty of them made a busy partner's page three
+# times slower than a partner's in a few partnerships (issue 15).
+DRIFT_CHARTS_SHOWN = 3
 RECORDS_SHOWN = 5
 OWN_RECORDS_SHOWN = 50
 
@@ -77,8 +82,10 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
         PARTNERSHIPS_SHOWN,
     ).get_page(request.GET.get("page"))
     shown = [item.partnership_id for item in page]
-    profiles = latest_profiles(workspace, subject_ids=[pk], partnership_ids=shown)
-    histories = profile_histories(workspace, pk, partnership_ids=shown)
+    profiles = latest_profiles(
+        workspace, subject_ids=[pk], partnership_ids=shown, verdicts_only=True
+    )
+    histories = profile_histories(workspace, pk, partnership_ids=shown, fits_only=True)
     names = archetype_names(workspace)
     rows = [
         {
@@ -88,10 +95,12 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
                 {"point": point, "verdict": verdict_label(point, names)}
                 for point in histories.get(item.partnership_id, [])[-HISTORY_SHOWN:]
             ],
-            "drift_chart": _drift_chart(histories.get(item.partnership_id, []), names),
+            "drift_chart": _drift_chart(histories.get(item.partnership_id, []), names)
+            if index < DRIFT_CHARTS_SHOWN
+            else None,
             "more_history": len(histories.get(item.partnership_id, [])) > HISTORY_SHOWN,
         }
-        for item in page
+        for index, item in enumerate(page)
     ]
     facts = organisation.facts if isinstance(organisation.facts, dict) else {}
     return render(

@@ -33,6 +33,10 @@ from partnerwise.workspaces.models import Workspace
 DEADLINES_WITHIN = timedelta(days=366)
 # A portfolio shows the first of each long list and links to the rest.
 PORTFOLIO_ROWS = 25
+# The chart of partners by archetype counts every mixed verdict together.
+MIXED = "Mixed: no single archetype"
+# Needs attention lists this many beyond its first items; the rest are counted.
+ATTENTION_MORE_SHOWN = 40
 # The totals are recounted whenever the data changes (see _totals_key); this only bounds
 # how long an unread entry stays in the cache.
 TOTALS_KEPT = 24 * 60 * 60
@@ -58,7 +62,7 @@ def partner_rows(workspace: Workspace, partnerships: list[Partnership]) -> list[
     """Rows for a page of partnerships: each with its partners (not us) and their verdicts,
     in a fixed number of queries however long the page."""
     ids = [p.pk for p in partnerships]
-    profiles = latest_profiles(workspace, partnership_ids=ids)
+    profiles = latest_profiles(workspace, partnership_ids=ids, verdicts_only=True)
     names = archetype_names(workspace)
     partners_of: dict[int, list[dict[str, object]]] = {}
     for item in (
@@ -104,7 +108,10 @@ def archetype_counts(workspace: Workspace) -> list[tuple[str, str, int]]:
             else None
         )
         key = row["best"] if row["verdict"] == "match" else ""
-        counts[(verdict_label(profile, names), key)] += row["places"]
+        # Every mixed verdict is one bar: a bar per combination of leading archetypes would
+        # be hundreds in a large portfolio (issue 15), each with a place or two.
+        label = MIXED if row["verdict"] == "mixed" else verdict_label(profile, names)
+        counts[(label, key)] += row["places"]
     return sorted(
         ((label, key, count) for (label, key), count in counts.items()),
         key=lambda item: (-item[2], item[0]),
@@ -182,6 +189,8 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
             # An empty portfolio is a new workspace: show what to do first.
             "checklist": first_run_checklist(access) if totals["partnerships"] == 0 else None,
             "attention": totals["attention"],
+            "attention_more": totals["attention"].rest[:ATTENTION_MORE_SHOWN],
+            "attention_unlisted": max(0, len(totals["attention"].rest) - ATTENTION_MORE_SHOWN),
             **access.context(),
         },
     )
@@ -193,7 +202,7 @@ def _changed_since_decisions(workspace: Workspace) -> list[tuple[Partnership, li
     if not decided:
         return []
     names = archetype_names(workspace)
-    profiles = latest_profiles(workspace, partnership_ids=decided)
+    profiles = latest_profiles(workspace, partnership_ids=decided, verdicts_only=True)
     # Every partner in those partnerships, rated or not ("Not rated yet" is a verdict too).
     verdicts = {
         key: verdict_label(profiles.get(key), names)

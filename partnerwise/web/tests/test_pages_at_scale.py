@@ -1,0 +1,97 @@
+"""What keeps a large workspace's pages within reach of the demo's (issue 15): one bar for
+every mixed verdict, a bounded needs-attention list, drift drawn for the first partnerships
+of an organisation's page, and the API's partnership pages the size of the page's."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from django.test import Client
+from django.utils import timezone
+
+from partnerwise.conftest import Api, Cast, rate
+from partnerwise.organisations.models import Organisation
+from partnerwise.partnerships.models import Participation, Partnership, Role, Status
+from partnerwise.web.organisations import DRIFT_CHARTS_SHOWN
+from partnerwise.web.views import ATTENTION_MORE_SHOWN, MIXED
+
+GOOD_GUY = {"respects_expertise": 5, "builds_capacity": 5, "performance": 4, "slack": 4}
+BIG_BEAST = {"power": 5, "size_gap": 5, "gov_prime": 5, "price_first": 5, "sets_terms": 4}
+
+
+def _client(user: object) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def archetype_rows(page: str) -> dict[str, int]:
+    section = page.split('id="by-archetype"')[1].split("</table>")[0]
+    rows = re.findall(r'<th scope="row">([^<]+)</th><td class="numeric">(\d+)', section)
+    return {label: int(n) for label, n in rows}
+
+
+def test_every_mixed_verdict_is_counted_in_one_bar(cast: Cast) -> None:
+    other = Organisation.objects.create(name="Riverside Trust")
+    Participation.objects.create(
+        workspace=cast.workspace, partnership=cast.partnership, organisation=other, role=Role.MEMBER
+    )
+    for subject in (cast.prime, other):
+        rate(cast.workspace, cast.partnership, subject, cast.editor, GOOD_GUY)
+    stored = cast.workspace.storedprofiles.filter(partnership=cast.partnership)
+    # Two mixed verdicts leaning different ways: two labels on their rows, one bar here.
+    stored.filter(subject=cast.prime).update(
+        verdict="mixed", best="", leading=["good_guy", "big_beast"], updated=timezone.now()
+    )
+    stored.filter(subject=other).update(
+        verdict="mixed", best="", leading=["transactional", "good_guy"], updated=timezone.now()
+    )
+    page = _client(cast.viewer).get("/w/hope/").content.decode()
+    assert archetype_rows(page) == {MIXED: 2}
+
+
+def test_needs_attention_lists_a_bounded_number_and_counts_the_rest(cast: Cast) -> None:
+    today = timezone.localdate()
+    unlisted = 7
+    for n in range(12 + ATTENTION_MORE_SHOWN + unlisted):
+        Partnership.objects.create(
+            workspace=cast.workspace,
+            name=f"Renews {n:03}",
+            form="referral",
+            status=Status.ACTIVE,
+            renewal_date=today + timedelta(days=1 + n % 60),
+        )
+    page = _client(cast.viewer).get("/w/hope/").content.decode()
+    assert page.count('class="attention__item') == 12 + ATTENTION_MORE_SHOWN
+    assert f"{unlisted} more are not listed here" in page
+
+
+def test_the_organisation_page_draws_drift_for_its_first_partnerships_only(cast: Cast) -> None:
+    count = DRIFT_CHARTS_SHOWN + 2
+    for n in range(count):
+        p = Partnership.objects.create(workspace=cast.workspace, name=f"Deal {n}", form="referral")
+        Participation.objects.create(
+            workspace=cast.workspace, partnership=p, organisation=cast.prime, role=Role.PRIME
+        )
+        rate(cast.workspace, p, cast.prime, cast.editor, GOOD_GUY, on=date(2026, 3, 1))
+        rate(cast.workspace, p, cast.prime, cast.editor, BIG_BEAST, on=date(2026, 9, 1))
+    page = _client(cast.viewer).get(f"/w/hope/organisations/{cast.prime.pk}/").content.decode()
+    assert page.count('<figure class="chart"') == DRIFT_CHARTS_SHOWN
+    assert page.count("How the fits have changed</a>") == 0
+    assert page.count("How the fits have changed, on its profile page") == 2
+
+
+def test_the_api_partnerships_list_pages_by_25_by_default(cast: Cast) -> None:
+    for n in range(30):
+        p = Partnership.objects.create(workspace=cast.workspace, name=f"P{n:02}", form="referral")
+        Participation.objects.create(
+            workspace=cast.workspace, partnership=p, organisation=cast.prime, role=Role.PRIME
+        )
+    status, body = Api(cast.viewer).call("GET", "/w/hope/partnerships")
+    assert status == 200
+    assert (body["count"], body["size"], body["pages"], len(body["results"])) == (31, 25, 2, 25)
+    first = body["results"][0]
+    assert [(p["organisation"], p["role"]) for p in first["participants"]] == [
+        ("Big Prime Ltd", "prime")
+    ]
