@@ -215,6 +215,7 @@ def pages(subject: dict[str, Any], number: str) -> list[tuple[str, str]]:
         ("API partnership", f"/api/w/{s}/partnerships/{p}"),
         ("API profile", f"/api/w/{s}/partnerships/{p}/profiles/{big}"),
         ("API organisation search, name", f"/api/w/{s}/organisations?q=community"),
+        ("API organisation search, page 3", f"/api/w/{s}/organisations?q=community&page=3"),
         ("API organisation search, number", f"/api/w/{s}/organisations?q={number}"),
     ]
 
@@ -288,6 +289,48 @@ def search_by_number(queries: int) -> dict[str, Any]:
     }
 
 
+def search_by_name(queries: int) -> dict[str, Any]:
+    """The one search by name over the whole register: the most common words of its names
+    (many matches, a page found by prefix), and rare words from inside names (a few matches,
+    found only by "contains": the name index of migration 0013)."""
+    import re
+    from collections import Counter
+
+    from partnerwise.opendata.finding import search
+    from partnerwise.organisations.models import Organisation
+    from partnerwise.workspaces.models import Workspace
+
+    workspace = Workspace.objects.get(is_demo=True)
+    words: Counter[str] = Counter()
+    inner: Counter[str] = Counter()
+    for name in Organisation.objects.reference().values_list("name", flat=True).iterator():
+        split = re.findall(r"[a-z]{5,}", name.lower())
+        words.update(split)
+        inner.update(split[1:])
+    common = [word for word, _ in words.most_common(20)]
+    rare = sorted(word for word, n in inner.items() if n == 1 and words[word] == 1)
+    rng = random.Random(15)
+    probes = {"common": common, "rare": rng.sample(rare, min(queries, len(rare)))}
+    out: dict[str, Any] = {}
+    for kind, chosen in probes.items():
+        for probe in chosen[:10]:
+            search(workspace, probe)
+        timings = []
+        found = 0
+        for probe in chosen:
+            started = time.perf_counter()
+            found += len(search(workspace, probe))
+            timings.append((time.perf_counter() - started) * 1000)
+        timings.sort()
+        out[kind] = {
+            "queries": len(timings),
+            "found": found / max(1, len(timings)),
+            "p50": statistics.median(timings),
+            "p95": timings[max(0, int(len(timings) * 0.95) - 1)],
+        }
+    return out
+
+
 def child(args: argparse.Namespace) -> None:
     _setup(args.db)
     from django.core.management import call_command
@@ -356,6 +399,7 @@ def child(args: argparse.Namespace) -> None:
                 }
             )
     out["search"] = search_by_number(500) if args.zip else None
+    out["names"] = search_by_name(200) if args.zip else None
     print("RESULT " + json.dumps(out), flush=True)
 
 
@@ -413,6 +457,11 @@ def report(label: str, result: dict[str, Any]) -> list[str]:
         lines.append(
             f"\nsearch by charity number over {search['register']} charities: p50 "
             f"{search['p50']:.2f} ms, p95 {search['p95']:.2f} ms ({search['queries']} queries)"
+        )
+    for kind, row in (result.get("names") or {}).items():
+        lines.append(
+            f"search by name, {kind} words: p50 {row['p50']:.2f} ms, p95 {row['p95']:.2f} ms "
+            f"({row['queries']} queries, {row['found']:.1f} found each)"
         )
     return lines
 

@@ -299,15 +299,21 @@ def timeline(
         summary = "No renewals, notice deadlines or end dates in the next 12 months."
     notes = []
     if left_out:
+        # Neither drawn nor tabled: a table of every date would grow with the portfolio
+        # (thousands of rows for a prime; issue 15), and the partnerships list sorts by date.
         notes.append(
-            f"{plural(left_out, 'more partnership')} with dates in the year are listed "
-            "in the table but not drawn."
+            f"{plural(left_out, 'more partnership')} with dates in the year are not shown here."
         )
     if later:
         notes.append(f"{plural(later, 'date')} outside the next 12 months not shown.")
+    drawn = set(shown_names)
     table = Table(
         ("Date", "Partnership", "What"),
-        tuple((long_date(d.on), d.partnership, KINDS.get(d.kind, KINDS["end"])[0]) for d in within),
+        tuple(
+            (long_date(d.on), d.partnership, KINDS.get(d.kind, KINDS["end"])[0])
+            for d in within
+            if d.partnership in drawn
+        ),
     )
     return figure(
         title=title,

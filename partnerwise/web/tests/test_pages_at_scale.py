@@ -95,3 +95,20 @@ def test_the_api_partnerships_list_pages_by_25_by_default(cast: Cast) -> None:
     assert [(p["organisation"], p["role"]) for p in first["participants"]] == [
         ("Big Prime Ltd", "prime")
     ]
+
+
+def test_the_deadlines_chart_tables_only_the_partnerships_it_draws() -> None:
+    from partnerwise import charts
+    from partnerwise.charts import Deadline
+    from partnerwise.charts.timelines import MAX_ROWS
+
+    today = date(2026, 1, 1)
+    deadlines = [
+        Deadline(today + timedelta(days=1 + n), f"Deal {n:03}", kind)
+        for n in range(MAX_ROWS + 30)
+        for kind in ("renewal", "notice")
+    ]
+    chart = charts.timeline(deadlines, today=today)
+    assert {row[1] for row in chart.table.rows} == {f"Deal {n:03}" for n in range(MAX_ROWS)}
+    assert len(chart.table.rows) == 2 * MAX_ROWS
+    assert "30 more partnerships with dates in the year are not shown here." in chart.notes
