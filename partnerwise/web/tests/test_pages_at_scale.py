@@ -15,12 +15,13 @@ from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Participation, Partnership, Role, Status
 from partnerwise.web.organisations import DRIFT_CHARTS_SHOWN
 from partnerwise.web.views import ATTENTION_MORE_SHOWN, MIXED
+from partnerwise.workspaces.models import User
 
 GOOD_GUY = {"respects_expertise": 5, "builds_capacity": 5, "performance": 4, "slack": 4}
 BIG_BEAST = {"power": 5, "size_gap": 5, "gov_prime": 5, "price_first": 5, "sets_terms": 4}
 
 
-def _client(user: object) -> Client:
+def _client(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
