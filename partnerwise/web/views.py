@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from partnerwise import charts
 from partnerwise.appraisals.appraising import portfolio_changes
-from partnerwise.appraisals.attention import needs_attention
+from partnerwise.appraisals.attention import SHOWN as ATTENTION_SHOWN
+from partnerwise.appraisals.attention import Attention, needs_attention
 from partnerwise.assessments.models import RaterKind
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
 from partnerwise.assessments.typologies import default_typology
@@ -158,21 +159,9 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
     key = _totals_key(workspace, today)
     totals: dict[str, Any] | None = cache.get(key)
     if totals is None:
-        totals = _totals(workspace)
-        # What needs attention and what changed since a decision follow the same data (and
-        # the date, which is in the key), so they are kept with the totals.
-        totals["attention"] = needs_attention(workspace=workspace, today=today)
-        totals["changed"] = _changed_since_decisions(workspace)
+        totals = _cached_part(workspace, today)
         cache.set(key, totals, TOTALS_KEPT)
     first = list(workspace.partnerships.order_by("name", "pk")[:PORTFOLIO_ROWS])
-    soon = today + DEADLINES_WITHIN
-    coming = list(
-        workspace.partnerships.filter(
-            Q(renewal_date__range=(today, soon))
-            | Q(notice_date__range=(today, soon))
-            | Q(end_date__range=(today, soon))
-        ).only("name", "renewal_date", "notice_date", "end_date")
-    )
     return render(
         request,
         "web/portfolio.html",
@@ -185,15 +174,43 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
             "top_share_warning": TOP_SHARE_WARNING,
             "hhi_warning": HHI_WARNING,
             "changed": totals["changed"],
-            **_portfolio_charts(workspace=workspace, totals=totals, coming=coming, today=today),
+            **totals["charts"],
             # An empty portfolio is a new workspace: show what to do first.
             "checklist": first_run_checklist(access) if totals["partnerships"] == 0 else None,
             "attention": totals["attention"],
-            "attention_more": totals["attention"].rest[:ATTENTION_MORE_SHOWN],
-            "attention_unlisted": max(0, len(totals["attention"].rest) - ATTENTION_MORE_SHOWN),
+            "attention_more": totals["attention"].rest,
+            "attention_rest": totals["attention_rest"],
+            "attention_unlisted": totals["attention_rest"] - len(totals["attention"].rest),
             **access.context(),
         },
     )
+
+
+def _cached_part(workspace: Workspace, today: date) -> dict[str, Any]:
+    """Everything on the portfolio that follows the workspace's data and the date, counted
+    and drawn once per change (the cache key says when): the totals, what needs attention
+    (the items shown, and how many there are), what changed since decisions, and the charts.
+    Only what a page shows is kept, so reading it back costs the same at any size."""
+    totals = _totals(workspace)
+    attention = needs_attention(workspace=workspace, today=today)
+    shown = ATTENTION_SHOWN + ATTENTION_MORE_SHOWN
+    totals["attention"] = Attention(
+        items=attention.items[:shown], rerate_months=attention.rerate_months
+    )
+    totals["attention_rest"] = len(attention.rest)
+    totals["changed"] = _changed_since_decisions(workspace)
+    soon = today + DEADLINES_WITHIN
+    coming = list(
+        workspace.partnerships.filter(
+            Q(renewal_date__range=(today, soon))
+            | Q(notice_date__range=(today, soon))
+            | Q(end_date__range=(today, soon))
+        ).only("name", "renewal_date", "notice_date", "end_date")
+    )
+    totals["charts"] = _portfolio_charts(
+        workspace=workspace, totals=totals, coming=coming, today=today
+    )
+    return totals
 
 
 def _changed_since_decisions(workspace: Workspace) -> list[tuple[Partnership, list[str]]]:
