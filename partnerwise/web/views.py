@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -23,7 +25,12 @@ from partnerwise.assessments.models import RaterKind
 from partnerwise.assessments.summaries import archetype_names, latest_profiles, verdict_label
 from partnerwise.assessments.typologies import default_typology
 from partnerwise.charts.colours import archetype_colours
-from partnerwise.partnerships.income import HHI_WARNING, TOP_SHARE_WARNING, workspace_dependence
+from partnerwise.partnerships.income import (
+    HHI_WARNING,
+    TOP_SHARE_WARNING,
+    Dependence,
+    workspace_dependence,
+)
 from partnerwise.partnerships.models import Partnership, Status
 from partnerwise.web.checklist import first_run_checklist
 from partnerwise.web.network import KINDS, UNRATED, bridges, map_chart, network, read_filters
@@ -36,6 +43,11 @@ DEADLINES_WITHIN = timedelta(days=366)
 PORTFOLIO_ROWS = 25
 # The chart of partners by archetype counts every mixed verdict together.
 MIXED = "Mixed: no single archetype"
+# The income table lists this many payers, naming this many partnerships of each, and this
+# many partnerships whose part is not known; it counts the rest.
+PAYERS_SHOWN = 20
+PAYER_NAMES_SHOWN = 3
+UNCOUNTED_SHOWN = 20
 # Needs attention lists this many beyond its first items; the rest are counted.
 ATTENTION_MORE_SHOWN = 40
 # The totals are recounted whenever the data changes (see _totals_key); this only bounds
@@ -171,6 +183,10 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
             "statuses": totals["statuses"],
             "archetypes": totals["archetypes"],
             "dependence": totals["dependence"],
+            "payers": totals["payers"],
+            "payers_unlisted": totals["payer_count"] - len(totals["payers"]),
+            "payer_count": totals["payer_count"],
+            "uncounted_unlisted": totals["uncounted_count"] - len(totals["dependence"].uncounted),
             "top_share_warning": TOP_SHARE_WARNING,
             "hhi_warning": HHI_WARNING,
             "changed": totals["changed"],
@@ -210,6 +226,23 @@ def _cached_part(workspace: Workspace, today: date) -> dict[str, Any]:
     totals["charts"] = _portfolio_charts(
         workspace=workspace, totals=totals, coming=coming, today=today
     )
+    # The income table names the first payers and a few partnerships of each; every payer
+    # is in the chart, the share and the concentration above it.
+    dependence: Dependence = totals["dependence"]
+    totals["payers"] = [
+        {
+            "source": replace(source, partnerships=source.partnerships[:PAYER_NAMES_SHOWN]),
+            "more": max(0, len(source.partnerships) - PAYER_NAMES_SHOWN),
+        }
+        for source in dependence.sources[:PAYERS_SHOWN]
+    ]
+    totals["payer_count"] = len(dependence.sources)
+    totals["uncounted_count"] = len(dependence.uncounted)
+    totals["dependence"] = replace(
+        dependence,
+        sources=dependence.sources[:1],
+        uncounted=dependence.uncounted[:UNCOUNTED_SHOWN],
+    )
     return totals
 
 
@@ -231,6 +264,16 @@ def _changed_since_decisions(workspace: Workspace) -> list[tuple[Partnership, li
     return [
         (p, changes[p.pk]) for p in workspace.partnerships.filter(pk__in=changes).order_by("name")
     ]
+
+
+def _payer_bars(dependence: Dependence) -> list[tuple[str, Decimal]]:
+    """The first payers, then the rest as one bar: a bar each for hundreds of small payers
+    would make the chart a list (issue 15)."""
+    bars = [(source.name, source.amount) for source in dependence.sources[:PAYERS_SHOWN]]
+    rest = dependence.sources[PAYERS_SHOWN:]
+    if rest:
+        bars.append((f"{len(rest)} other payers", sum((s.amount for s in rest), Decimal(0))))
+    return bars
 
 
 def _portfolio_charts(
@@ -268,7 +311,7 @@ def _portfolio_charts(
         if archetypes
         else None,
         "income_chart": charts.income_bars(
-            [(source.name, source.amount) for source in dependence.sources],
+            _payer_bars(dependence),
             total=dependence.total,
             warning_share=float(TOP_SHARE_WARNING) / 100,
         )

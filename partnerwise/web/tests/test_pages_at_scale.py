@@ -113,3 +113,40 @@ def test_the_deadlines_chart_tables_only_the_partnerships_it_draws() -> None:
     assert {row[1] for row in chart.table.rows} == {f"Deal {n:03}" for n in range(MAX_ROWS)}
     assert len(chart.table.rows) == 2 * MAX_ROWS
     assert "30 more partnerships with dates in the year are not shown here." in chart.notes
+
+
+def test_the_income_table_names_the_first_payers_and_counts_the_rest(cast: Cast) -> None:
+    from decimal import Decimal
+
+    from partnerwise.web.views import PAYER_NAMES_SHOWN, PAYERS_SHOWN
+
+    payers = [Organisation.objects.create(name=f"Payer {n:02}") for n in range(PAYERS_SHOWN + 5)]
+    for n, payer in enumerate(payers):
+        # The first payer pays most, in more partnerships than the table names.
+        for k in range(PAYER_NAMES_SHOWN + 2 if n == 0 else 1):
+            p = Partnership.objects.create(
+                workspace=cast.workspace,
+                name=f"Chain {n:02}-{k}",
+                form="referral",
+                status=Status.ACTIVE,
+                value=Decimal(1000 * (100 - n)),
+            )
+            Participation.objects.create(
+                workspace=cast.workspace, partnership=p, organisation=payer, role=Role.PRIME
+            )
+            Participation.objects.create(
+                workspace=cast.workspace,
+                partnership=p,
+                organisation=cast.us,
+                role=Role.SUBCONTRACTOR,
+                share=Decimal(50),
+            )
+    page = _client(cast.viewer).get("/w/hope/").content.decode()
+    section = page[page.index('id="dependence"') : page.index('id="all-partnerships"')]
+    caption = section.index("by the organisation that pays us</caption>")
+    table = section[caption : section.index("</table>", caption)]
+    assert table.count("<tr>") == 1 + PAYERS_SHOWN
+    assert "Chain 00-0, Chain 00-1, Chain 00-2" in table and "Chain 00-3" not in table
+    assert ">and 2 more</a>" in table
+    assert "5 more payers" in section
+    assert "5 other payers" in section  # the chart's last bar
