@@ -1,0 +1,116 @@
+"""The finished page of who works with whom, kept whole: the map, the organisations drawn
+with their measures and ties, and who bridges whom. A repeat view reads a version stamp (a
+few queries on indexes and counts, `web/versions.py`) and the finished page, so it costs
+about the same with ten partnerships or ten thousand; the stamp changes with every change
+that could change the map (partnerships, participants, ratings, open data), and only then is
+the network read and measured again.
+
+Every organisation's measures, not just those drawn, are a CSV download of the same page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from django.core.cache import cache
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+
+from partnerwise import charts
+from partnerwise.exports.tables import Cell, Table, csv_lines
+from partnerwise.web.network import Bridge, Filters, Network, Node, bridges, map_chart, network
+from partnerwise.web.versions import cache_key, open_data_version, records_version
+from partnerwise.workspaces.models import Workspace
+
+# The version stamp decides when a page is stale; this only bounds how long an unread one
+# stays in the cache.
+PAGE_KEPT = 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class MapPage:
+    organisations: int  # after the filters, drawn or not
+    shown: list[Node]  # the ones drawn, most connected first
+    density: float
+    sampled: int | None  # organisations betweenness was estimated from, if not exact
+    chart: charts.Chart
+    bridges: list[Bridge]
+
+    @property
+    def left_out(self) -> int:
+        return self.organisations - len(self.shown)
+
+
+def page_key(*, workspace: Workspace, filters: Filters, names: dict[str, str]) -> str:
+    """Changes whenever the page could: the workspace's records, the open data, which
+    organisation is us, the filters and the archetypes' names (the legend)."""
+    return cache_key(
+        "network-page",
+        records_version(workspace=workspace),
+        open_data_version(),
+        workspace.organisation_id,
+        filters,
+        list(names.items()),
+    )
+
+
+def map_page(*, workspace: Workspace, filters: Filters, names: dict[str, str]) -> MapPage:
+    key = page_key(workspace=workspace, filters=filters, names=names)
+    page: MapPage | None = cache.get(key)
+    if page is None:
+        net = network(workspace, filters)
+        page = MapPage(
+            organisations=len(net.nodes),
+            # Which partnerships each is in was needed only to list its ties.
+            shown=[replace(node, partnership_ids=set()) for node in net.shown],
+            density=net.density,
+            sampled=net.sampled,
+            chart=map_chart(net, names),
+            bridges=bridges(net),
+        )
+        cache.set(key, page, PAGE_KEPT)
+    return page
+
+
+def organisations_table(net: Network) -> Table:
+    """Every organisation after the filters with its measures, most connected first."""
+    rows: list[list[Cell]] = [
+        [
+            node.organisation.name,
+            node.is_us,
+            node.archetype_name,
+            len(node.partnership_ids),
+            int(node.value) if node.value == node.value.to_integral_value() else node.value,
+            node.degree,
+            round(node.betweenness, 4),
+            node.splits_into,
+        ]
+        for node in sorted(
+            net.nodes.values(), key=lambda n: (-n.degree, -n.value, n.organisation.name)
+        )
+    ]
+    return Table(
+        key="who-works-with-whom",
+        title="Who works with whom",
+        columns=(
+            "Organisation",
+            "Us",
+            "Sort of partner",
+            "Partnerships of ours it is in",
+            "Value of those partnerships (GBP)",
+            "Links",
+            "Bridging (share of shortest routes between others)",
+            "Groups the map would fall into without it",
+        ),
+        rows=rows,
+    )
+
+
+def organisations_csv(*, workspace: Workspace, filters: Filters) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        csv_lines(organisations_table(network(workspace, filters))),
+        content_type="text/csv; charset=utf-8",
+    )
+    name = f"{workspace.slug}-who-works-with-whom-{timezone.localdate().isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
