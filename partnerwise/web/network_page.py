@@ -1,9 +1,9 @@
 """The finished page of who works with whom, kept whole: the map, the organisations drawn
-with their measures and ties, and who bridges whom. A repeat view reads a version stamp (a
-few queries on indexes and counts, `web/versions.py`) and the finished page, so it costs
-about the same with ten partnerships or ten thousand; the stamp changes with every change
-that could change the map (partnerships, participants, ratings, open data), and only then is
-the network read and measured again.
+with their measures and ties, and who bridges whom, rendered to HTML once. A repeat view
+reads a version stamp (a few queries on indexes and counts, `web/versions.py`) and that HTML,
+so it costs about the same with ten partnerships or ten thousand; the stamp changes with
+every change that could change the map (partnerships, participants, ratings, open data), and
+only then is the network read, measured and drawn again.
 
 Every organisation's measures, not just those drawn, are a CSV download of the same page.
 """
@@ -14,7 +14,9 @@ from dataclasses import dataclass, replace
 
 from django.core.cache import cache
 from django.http import StreamingHttpResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from partnerwise import charts
 from partnerwise.exports.tables import Cell, Table, csv_lines
@@ -41,6 +43,19 @@ class MapPage:
         return self.organisations - len(self.shown)
 
 
+@dataclass(frozen=True)
+class FinishedMap:
+    """What the page keeps: how many organisations, and the map's part of the page as HTML
+    (the map, its measures, who bridges whom and the table of the organisations drawn)."""
+
+    organisations: int
+    body: str
+
+    @property
+    def html(self) -> SafeString:
+        return mark_safe(self.body)  # rendered by our own template, escaped there
+
+
 def page_key(*, workspace: Workspace, filters: Filters, names: dict[str, str]) -> str:
     """Changes whenever the page could: the workspace's records, the open data, which
     organisation is us, the filters and the archetypes' names (the legend)."""
@@ -55,21 +70,35 @@ def page_key(*, workspace: Workspace, filters: Filters, names: dict[str, str]) -
 
 
 def map_page(*, workspace: Workspace, filters: Filters, names: dict[str, str]) -> MapPage:
+    """The map page's contents, computed afresh (a cache miss costs this)."""
+    net = network(workspace, filters)
+    return MapPage(
+        organisations=len(net.nodes),
+        # Which partnerships each is in was needed only to list its ties.
+        shown=[replace(node, partnership_ids=set()) for node in net.shown],
+        density=net.density,
+        sampled=net.sampled,
+        chart=map_chart(net, names),
+        bridges=bridges(net),
+    )
+
+
+def finished_map(*, workspace: Workspace, filters: Filters, names: dict[str, str]) -> FinishedMap:
+    """The map's part of the page, from the cache while the data has not changed."""
     key = page_key(workspace=workspace, filters=filters, names=names)
-    page: MapPage | None = cache.get(key)
-    if page is None:
-        net = network(workspace, filters)
-        page = MapPage(
-            organisations=len(net.nodes),
-            # Which partnerships each is in was needed only to list its ties.
-            shown=[replace(node, partnership_ids=set()) for node in net.shown],
-            density=net.density,
-            sampled=net.sampled,
-            chart=map_chart(net, names),
-            bridges=bridges(net),
-        )
-        cache.set(key, page, PAGE_KEPT)
-    return page
+    finished: FinishedMap | None = cache.get(key)
+    if finished is None:
+        page = map_page(workspace=workspace, filters=filters, names=names)
+        body = ""
+        if page.organisations:
+            body = render_to_string(
+                "web/_network_map.html",
+                {"net": page, "chart": page.chart, "bridges": page.bridges,
+                 "filters": filters, "workspace": workspace},
+            )  # fmt: skip
+        finished = FinishedMap(organisations=page.organisations, body=body)
+        cache.set(key, finished, PAGE_KEPT)
+    return finished
 
 
 def organisations_table(net: Network) -> Table:

@@ -26,7 +26,7 @@ from partnerwise.partnerships.income import HHI_WARNING, TOP_SHARE_WARNING, work
 from partnerwise.partnerships.models import Partnership, Status
 from partnerwise.web.checklist import first_run_checklist
 from partnerwise.web.network import KINDS, UNRATED, read_filters
-from partnerwise.web.network_page import map_page, organisations_csv
+from partnerwise.web.network_page import finished_map, organisations_csv
 from partnerwise.web.versions import cache_key, records_version
 from partnerwise.workspaces.access import workspace_access
 from partnerwise.workspaces.models import Workspace
@@ -258,20 +258,18 @@ def who_works_with_whom(request: HttpRequest, slug: str) -> HttpResponseBase:
     filters, errors = read_filters(request.GET, names)
     if request.GET.get("format") == "csv":
         return organisations_csv(workspace=workspace, filters=filters)
-    page = map_page(workspace=workspace, filters=filters, names=names)
+    page = finished_map(workspace=workspace, filters=filters, names=names)
     return render(
         request,
         "web/network.html",
         {
             "net": page,
-            "chart": page.chart,
             "filters": filters,
             "filter_errors": errors,
             "kinds": KINDS.items(),
             "statuses": Status.choices,
             "archetype_choices": [*names.items(), (UNRATED, "Not rated, or mixed")],
             "names": names,
-            "bridges": page.bridges,
             **access.context(),
         },
     )
