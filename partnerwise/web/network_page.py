@@ -10,7 +10,10 @@ Every organisation's measures, not just those drawn, are a CSV download of the s
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from django.core.cache import cache
 from django.http import StreamingHttpResponse
@@ -19,7 +22,9 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from partnerwise import charts
+from partnerwise.charts import network as drawing
 from partnerwise.exports.tables import Cell, Table, csv_lines
+from partnerwise.web import network as measuring
 from partnerwise.web.network import Bridge, Filters, Network, Node, bridges, map_chart, network
 from partnerwise.web.versions import cache_key, open_data_version, records_version
 from partnerwise.workspaces.models import Workspace
@@ -56,11 +61,21 @@ class FinishedMap:
         return mark_safe(self.body)  # rendered by our own template, escaped there
 
 
+@functools.cache
+def _code() -> str:
+    """The code and template that make the kept page: a new release that changes them is
+    not served a page kept by the old one."""
+    sources = [Path(drawing.__file__), Path(measuring.__file__), Path(__file__)]
+    sources.append(Path(__file__).parent / "templates" / "web" / "_network_map.html")
+    return hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()[:16]
+
+
 def page_key(*, workspace: Workspace, filters: Filters, names: dict[str, str]) -> str:
     """Changes whenever the page could: the workspace's records, the open data, which
-    organisation is us, the filters and the archetypes' names (the legend)."""
+    organisation is us, the filters, the archetypes' names (the legend) and the code."""
     return cache_key(
         "network-page",
+        _code(),
         records_version(workspace=workspace),
         open_data_version(),
         workspace.organisation_id,
