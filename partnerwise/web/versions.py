@@ -12,7 +12,7 @@ import hashlib
 
 from django.db.models import Max
 
-from partnerwise.opendata.models import Award, Grant, ImportRun
+from partnerwise.opendata.models import Award, CandidateMatch, Grant, ImportRun
 from partnerwise.workspaces.models import Workspace
 
 
@@ -28,13 +28,15 @@ def records_version(*, workspace: Workspace) -> str:
 
 
 def open_data_version() -> str:
-    """Changes whenever grants or contract awards could have: every import records a run,
-    and the newest grant and award catch rows written any other way."""
-    newest = [
+    """Changes whenever grants, contract awards or the shared organisations they name could
+    have: every import records a run, the newest grant and award catch rows written any
+    other way, and a person confirming that two organisations are one (a merge) is dated."""
+    newest: list[object] = [
         model._default_manager.aggregate(last=Max("pk"))["last"]
         for model in (ImportRun, Grant, Award)
     ]
-    return "|".join(str(pk) for pk in newest)
+    newest.append(CandidateMatch.objects.aggregate(last=Max("decided_at"))["last"])
+    return "|".join(str(value) for value in newest)
 
 
 def cache_key(prefix: str, *parts: object) -> str:

@@ -19,7 +19,8 @@ from django.urls import reverse
 
 from partnerwise.assessments.rating import delete_rating
 from partnerwise.conftest import Cast, rate
-from partnerwise.opendata.models import Grant
+from partnerwise.opendata.matches import confirm_match
+from partnerwise.opendata.models import CandidateMatch, Grant
 from partnerwise.opendata.tests.conftest import GRANTS, run
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Participation, Partnership
@@ -105,6 +106,23 @@ def test_the_map_follows_every_kind_of_change(cast: Cast, known: dict[str, Organ
     delete_rating(workspace=cast.workspace, assessment=rating, user=cast.editor)
     kinds, _ = drawn(client)
     assert kinds["Org A"] == "Not rated, or mixed"
+
+
+def test_the_map_follows_a_merge_of_two_organisations(
+    cast: Cast, known: dict[str, Organisation]
+) -> None:
+    client = signed_in(cast.viewer)
+    kinds, edges = drawn(client)
+    assert "Org D" in kinds and ("Org C", "Org D", "partnership") in edges
+    a, d = known["A"], known["D"]
+    match = CandidateMatch.objects.create(
+        left=a, right=d, left_label=a.name, right_label=d.name, normalised_name="org",
+        evidence="the same name",
+    )  # fmt: skip
+    confirm_match(match, user=cast.admin)  # Org A survives (older); D's partnership moves
+    kinds, edges = drawn(client)
+    assert "Org D" not in kinds
+    assert ("Org A", "Org C", "partnership") in edges
 
 
 def _grants_file(tmp_path: Path, version: str, grants: list[dict[str, object]]) -> Path:
