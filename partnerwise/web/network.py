@@ -279,8 +279,9 @@ def _add_archetypes(workspace: Workspace, nodes: dict[int, Node]) -> None:
     names = archetype_names(workspace)
     order = list(names)
     found: dict[int, Counter[str]] = defaultdict(Counter)
-    for (_, subject), profile in latest_profiles(workspace, subject_ids=list(nodes)).items():
-        if profile.verdict == "match" and profile.best:
+    # Every current profile of the workspace (verdicts only), not a list of thousands of ids.
+    for (_, subject), profile in latest_profiles(workspace).items():
+        if subject in nodes and profile.verdict == "match" and profile.best:
             found[subject][profile.best] += 1
     for subject, counts in found.items():
         if subject in nodes:
