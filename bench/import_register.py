@@ -183,12 +183,11 @@ def measure_parse(register: Path) -> dict[str, Any]:
     return {"rows": rows, "seconds": time.perf_counter() - start, "peak_mb": _peak_mb()}
 
 
-RAW_COLUMNS = [
-    "organisation_number", "registered_number", "linked_number", "name", "normalised",
-    "charity_type", "status", "registered_on", "removed_on", "reporting_status",
-    "fin_period_end", "latest_income", "latest_expenditure", "company_number", "website",
-    "is_cio", "activities", "extract_date",
-]  # fmt: skip
+def _charity_fields() -> list[str]:
+    """The charity table's stored fields, as the importer's reader shapes them."""
+    from partnerwise.opendata.loaders.register_rows import CHARITY_FIELDS
+
+    return CHARITY_FIELDS
 
 
 def _target(zip_path: Path) -> tuple[str, list[str], list[str], list[Any]]:
@@ -200,8 +199,9 @@ def _target(zip_path: Path) -> tuple[str, list[str], list[str], list[Any]]:
 
     name = open_extract(zip_path).table
     if name == "charity":
-        columns = [*RAW_COLUMNS, "row_hash", "in_latest_extract", "source_file"]
-        return "opendata_registercharity", RAW_COLUMNS, columns, [True, zip_path.name]
+        fields = _charity_fields()
+        columns = [*fields, "row_hash", "in_latest_extract", "source_file"]
+        return "opendata_registercharity", fields, columns, [True, zip_path.name]
     fields = child_fields(name)
     return CHILD_MODELS[name]._meta.db_table, fields, [*fields, "row_hash"], []
 
@@ -259,7 +259,7 @@ def measure_raw_background(register: Path) -> dict[str, Any]:
     from partnerwise.opendata.readers.background import read_batches
     from partnerwise.opendata.readers.ccew import open_extract
 
-    width = len(RAW_COLUMNS)
+    width = len(_charity_fields())
     start = time.perf_counter()
     rows = 0
     with transaction.atomic(), connection.cursor() as cursor:
@@ -324,9 +324,9 @@ def measure_orm(zip_path: Path, limit: int) -> dict[str, Any]:
                     registered_number=data["registered_number"], linked_number=0
                 ).first()
                 organisation = main.organisation if main else None
-            values = [data[c] for c in RAW_COLUMNS]
+            values = [data[c] for c in _charity_fields()]
             RegisterCharity(
-                **{c: data[c] for c in RAW_COLUMNS},
+                **{c: data[c] for c in _charity_fields()},
                 organisation=organisation,
                 row_hash=row_hash(values),
                 source_file=zip_path.name,
