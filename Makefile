@@ -56,14 +56,21 @@ browser-deps: node_modules/.installed
 	  fi; \
 	fi
 
+REGISTER_SAMPLE = charity charity_area_of_operation charity_classification \
+  charity_annual_return_parta charity_annual_return_partb charity_annual_return_history
+REGISTER_REAL = charity_other_names charity_other_regulators
+
 run: install
 	mkdir -p var
 	$(PW) migrate --noinput
 	$(PW) load_demo
-	@# Real grants and contract awards around the demo's organisations, and the register's
-	@# anonymised sample for the register facts of its sample partner (re-running changes nothing).
+	@# Real grants and contract awards around the demo's organisations; the register's
+	@# anonymised sample (charities, returns, areas, classifications) for its sample partner's
+	@# facts, with the real complete other names and other regulators tables (2024-09-10) for
+	@# every demo charity (re-running changes nothing).
 	@if [ -d "$(DATA)" ]; then \
-	  $(PW) import ccew $(DATA)/ccew-register-extract-anonymised-sample && \
+	  $(PW) import ccew $(REGISTER_SAMPLE:%=$(DATA)/ccew-register-extract-anonymised-sample/publicextract.%.zip) \
+	    $(REGISTER_REAL:%=$(DATA)/ccew-register-extract-2024-09-10/publicextract.%.zip) && \
 	  $(PW) import 360giving $(DATA)/360giving/grantnav-sample-2016/dulverton.json \
 	    $(DATA)/360giving/covid19-tracker-grants-2020-04-16.json && \
 	  $(PW) import ocds $(DATA)/contracts-finder-ocds/bluetail-2017-2020/json_1_1_raw/*.json; \

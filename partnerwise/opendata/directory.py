@@ -26,6 +26,7 @@ from partnerwise.opendata.models import (
     CharityOtherName,
     CharityRegulator,
     Grant,
+    RegisterTable,
     SearchName,
 )
 from partnerwise.opendata.names import normalise_name
@@ -418,30 +419,31 @@ def _relationships(
 # ------------------------------------------------------------------------ register facts
 
 
-def register_facts(organisation: Organisation) -> dict[str, Any]:
-    """What the Charity Commission register says, for the organisation page."""
-    charities = list(organisation.register_charities.order_by("linked_number"))
-    main = next((c for c in charities if c.linked_number == 0), None)
-    if main is None:
-        return {}
-    number = main.registered_number
-    latest_return = (
-        CharityAnnualReturn.objects.filter(registered_number=number)
-        .order_by("-fin_period_end")
-        .first()
+# What each register table gives the organisation page, for its sources line.
+_TABLE_LABELS = {
+    "charity": "charity table",
+    "charity_other_names": "other names",
+    "charity_other_regulators": "other regulators",
+    "charity_area_of_operation": "areas of operation",
+    "charity_classification": "classifications",
+    "charity_annual_return_parta": "annual returns",
+}
+
+
+def _register_number(organisation: Organisation) -> int | None:
+    """The organisation's charity number, from its reference GB-CHC identifier."""
+    values = organisation.identifiers.filter(workspace=None, scheme="GB-CHC").values_list(
+        "value", flat=True
     )
+    for value in values:
+        number = value.removeprefix("GB-CHC-")
+        if number.isdigit():
+            return int(number)
+    return None
+
+
+def _register_lists(number: int) -> dict[str, Any]:
     return {
-        "charity_number": number,
-        "name": main.name,
-        "status": "Removed" if main.is_removed else (main.status or "Registered"),
-        "registered_on": main.registered_on,
-        "removed_on": main.removed_on,
-        "charity_type": main.charity_type,
-        "latest_income": main.latest_income,
-        "latest_expenditure": main.latest_expenditure,
-        "fin_period_end": main.fin_period_end,
-        "company_number": main.company_number,
-        "linked_charities": [c.name for c in charities if c.linked_number],
         "other_names": list(
             CharityOtherName.objects.filter(registered_number=number, linked_number=0)
             .order_by("name_type", "name")
@@ -462,10 +464,77 @@ def register_facts(organisation: Organisation) -> dict[str, Any]:
             .order_by("classification_type", "code")
             .values_list("classification_type", "description")
         ),
+    }
+
+
+def _register_sources(facts: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The register tables these facts come from, with each one's extract date."""
+    dates = dict(RegisterTable.objects.values_list("table", "extract_date"))
+    gave = {
+        "charity": facts.get("in_charity_table", True),
+        "charity_other_names": facts["other_names"],
+        "charity_other_regulators": facts["regulators"],
+        "charity_area_of_operation": facts["areas"],
+        "charity_classification": facts["classifications"],
+        "charity_annual_return_parta": facts.get("return_year_end"),
+    }
+    return [
+        (label, dates[table])
+        for table, label in _TABLE_LABELS.items()
+        if gave[table] and table in dates
+    ]
+
+
+def register_facts(organisation: Organisation) -> dict[str, Any]:
+    """What the Charity Commission register says, for the organisation page.
+
+    A registered charity the imported charity table does not list (the extract imported is
+    a sample, or older than the charity) still gets what the other tables imported say of
+    its number (other names, other regulators...), with `in_charity_table` False and the
+    charity table's date, so the page says where its status and income are missing from
+    rather than a bare "not known". {} when the register says nothing of it.
+    """
+    charities = list(organisation.register_charities.order_by("linked_number"))
+    main = next((c for c in charities if c.linked_number == 0), None)
+    if main is None:
+        number = _register_number(organisation)
+        if number is None:
+            return {}
+        facts = {"charity_number": number, **_register_lists(number), "in_charity_table": False}
+        charity_table = RegisterTable.objects.filter(table="charity").first()
+        if charity_table is None and not any(
+            facts[k] for k in ("other_names", "regulators", "areas", "classifications")
+        ):
+            return {}
+        facts["charity_table_date"] = charity_table.extract_date if charity_table else None
+        facts["sources"] = _register_sources(facts)
+        return facts
+    number = main.registered_number
+    latest_return = (
+        CharityAnnualReturn.objects.filter(registered_number=number)
+        .order_by("-fin_period_end")
+        .first()
+    )
+    facts = {
+        "charity_number": number,
+        "in_charity_table": True,
+        "name": main.name,
+        "status": "Removed" if main.is_removed else (main.status or "Registered"),
+        "registered_on": main.registered_on,
+        "removed_on": main.removed_on,
+        "charity_type": main.charity_type,
+        "latest_income": main.latest_income,
+        "latest_expenditure": main.latest_expenditure,
+        "fin_period_end": main.fin_period_end,
+        "company_number": main.company_number,
+        "linked_charities": [c.name for c in charities if c.linked_number],
+        **_register_lists(number),
         "income_govt_contracts": latest_return.income_govt_contracts if latest_return else None,
         "income_govt_grants": latest_return.income_govt_grants if latest_return else None,
         "return_year_end": latest_return.fin_period_end if latest_return else None,
     }
+    facts["sources"] = _register_sources(facts)
+    return facts
 
 
 __all__ = [

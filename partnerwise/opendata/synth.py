@@ -1,18 +1,25 @@
 """A full-size synthetic Charity Commission register extract, for benchmarks.
 
-Writes `publicextract.charity.zip` in the real JSON encoding (UTF-8 with a byte-order mark,
+Writes `publicextract.charity.zip` and every other table the importer reads (other names,
+other regulators, areas of operation, classifications, annual return history and parts A
+and B), each in the real JSON encoding (UTF-8 with a byte-order mark,
 the Commission's column names, `YYYY-MM-DDT00:00:00` dates) with as many charities as asked.
 Real data seeds it: names come from the real `charity_other_names` table (2024-09-10), and
 statuses, types, registration and removal dates, reporting status, incomes and the share of
 linked charities are drawn from the rows of the anonymised `charity` sample. The same seed
-gives the same file.
+gives the same file. The other tables follow the charity rows: each main charity has the
+areas, classifications and annual returns of the sample charity it is modelled on (the
+Commission's own columns, money scaled to its income); other names (real ones, from the
+2024-09-10 table) and other regulators come at the real tables' rates.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import random
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -76,6 +83,14 @@ def _when(iso: str | None) -> str | None:
 
 
 def charities(count: int, seed: Seed, *, rng_seed: int = 20240910) -> Iterator[dict[str, Any]]:
+    for row, _ in _charities(count, seed, rng_seed=rng_seed):
+        yield row
+
+
+def _charities(
+    count: int, seed: Seed, *, rng_seed: int
+) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """Each charity row with the sample row it is modelled on."""
     rng = random.Random(rng_seed)
     names = seed.names
     extract = "2024-09-10T00:00:00"
@@ -126,24 +141,184 @@ def charities(count: int, seed: Seed, *, rng_seed: int = 20240910) -> Iterator[d
                     else None
                 ),
             )
-            yield row
+            yield row, template
             organisation_number += 1
             made += 1
 
 
 def write_extract(out_dir: Path, count: int, seed: Seed, *, rng_seed: int = 20240910) -> Path:
+    """Write the charity table alone; returns its path."""
+    write_register(out_dir, count, seed, rng_seed=rng_seed)
+    return out_dir / "publicextract.charity.zip"
+
+
+def write_register(
+    out_dir: Path,
+    count: int,
+    seed: Seed,
+    *,
+    rng_seed: int = 20240910,
+    children: ChildSeed | None = None,
+) -> dict[str, int]:
+    """Write the charity table and, given `children`, every other table the importer reads,
+    one zip each; returns the rows written per table."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "publicextract.charity.zip"
-    with (
-        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
-        archive.open("publicextract.charity.json", "w", force_zip64=True) as raw,
-    ):
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        text.write("[")
-        for index, row in enumerate(charities(count, seed, rng_seed=rng_seed)):
-            text.write("\n," if index else "")
-            text.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
-        text.write("]")
-        text.flush()
-        text.detach()
-    return path
+    tables = {"charity": _JsonTable(out_dir, "charity")}
+    if children:
+        tables |= {table: _JsonTable(out_dir, table) for table in CHILD_TABLES}
+    rng = random.Random(rng_seed + 1)  # its own, so the charity table is the same either way
+    try:
+        for row, template in _charities(count, seed, rng_seed=rng_seed):
+            tables["charity"].write(row)
+            if children:
+                for table, child in _child_rows(row, template, seed, children, rng):
+                    tables[table].write(child)
+    finally:
+        for writer in tables.values():
+            writer.close()
+    return {table: writer.rows for table, writer in tables.items()}
+
+
+# ------------------------------------------------------------------ the other tables
+
+# Rows per charity row of the real complete 2024-09-10 tables (168,348 other names and
+# 12,702 other regulators against about 400,000 charity rows).
+OTHER_NAMES_PER_CHARITY = 168_348 / 400_000
+REGULATORS_PER_CHARITY = 12_702 / 400_000
+# Tables copied from a main charity's rows in the anonymised sample (so each synthetic charity
+# has the returns, areas and classifications of the sample charity it is modelled on: about
+# 3.7 history rows, 2.7 part A, 1.9 part B, 2.1 areas and 6.4 classifications per main charity).
+TEMPLATE_TABLES = [
+    "charity_area_of_operation",
+    "charity_classification",
+    "charity_annual_return_parta",
+    "charity_annual_return_partb",
+    "charity_annual_return_history",
+]
+CHILD_TABLES = ["charity_other_names", "charity_other_regulators", *TEMPLATE_TABLES]
+
+_SAMPLE_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2}) 00:00:00(?:\.0+)?$")
+_INTEGER = re.compile(r"^-?\d+$")
+_DECIMAL = re.compile(r"^-?\d+\.\d+$")
+_MONEY = re.compile(r"income|expenditure|reserves|assets|funds|gain_loss|creditors")
+
+
+def _json_value(text: str) -> Any:
+    """A value of the sample's TXT tables as the JSON extract writes it."""
+    if text == "":
+        return None
+    if text in ("True", "False"):
+        return text == "True"
+    date = _SAMPLE_DATE.match(text)
+    if date:
+        return f"{date.group(1)}T00:00:00"
+    if _INTEGER.match(text):
+        return int(text)
+    if _DECIMAL.match(text):
+        return float(text)
+    return text
+
+
+@dataclass(frozen=True)
+class ChildSeed:
+    headers: dict[str, list[str]]  # table -> the Commission's columns, in order
+    rows: dict[str, dict[int, list[dict[str, Any]]]]  # table -> sample number -> its rows
+    regulators: list[dict[str, Any]]  # sample rows of other regulators
+    name_types: list[str]  # name types of the sample's other names (drawn from)
+
+
+def load_child_seed(data_dir: Path) -> ChildSeed:
+    """The real headers and rows of the anonymised sample's other tables (TXT zips)."""
+    sample = data_dir / "ccew-register-extract-anonymised-sample"
+    headers: dict[str, list[str]] = {}
+    rows: dict[str, dict[int, list[dict[str, Any]]]] = {}
+    for table in CHILD_TABLES:
+        with zipfile.ZipFile(sample / f"publicextract.{table}.zip") as archive:
+            member = next(n for n in archive.namelist() if n.endswith(".txt"))
+            with archive.open(member) as raw:
+                text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+                reader = csv.reader(text, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\")
+                header = [column.strip() for column in next(reader)]
+                by_number: dict[int, list[dict[str, Any]]] = {}
+                for values in reader:
+                    if len(values) != len(header):
+                        continue
+                    record = {
+                        c: _json_value(v.strip()) for c, v in zip(header, values, strict=True)
+                    }
+                    by_number.setdefault(record["registered_charity_number"], []).append(record)
+        headers[table] = header
+        rows[table] = by_number
+    regulators = [r for rs in rows["charity_other_regulators"].values() for r in rs]
+    name_types = [r["charity_name_type"] for rs in rows["charity_other_names"].values() for r in rs]
+    return ChildSeed(headers, rows, regulators, name_types)
+
+
+class _JsonTable:
+    """One `publicextract.<table>.zip` being written, in the Commission's JSON encoding."""
+
+    def __init__(self, out_dir: Path, table: str) -> None:
+        self.path = out_dir / f"publicextract.{table}.zip"
+        self.archive = zipfile.ZipFile(self.path, "w", compression=zipfile.ZIP_DEFLATED)
+        self.raw = self.archive.open(f"publicextract.{table}.json", "w", force_zip64=True)
+        self.text = io.TextIOWrapper(self.raw, encoding="utf-8-sig", newline="")
+        self.text.write("[")
+        self.rows = 0
+
+    def write(self, row: dict[str, Any]) -> None:
+        self.text.write("\n," if self.rows else "")
+        self.text.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+        self.rows += 1
+
+    def close(self) -> None:
+        self.text.write("]")
+        self.text.flush()
+        self.text.detach()
+        self.raw.close()
+        self.archive.close()
+
+
+def _child_rows(
+    charity: dict[str, Any],
+    template: dict[str, Any],
+    seed: Seed,
+    children: ChildSeed,
+    rng: random.Random,
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The other tables' rows for one synthetic charity row."""
+    ids = {
+        "date_of_extract": charity["date_of_extract"],
+        "organisation_number": charity["organisation_number"],
+        "registered_charity_number": charity["registered_charity_number"],
+    }
+    linked = charity["linked_charity_number"]
+    if rng.random() < OTHER_NAMES_PER_CHARITY:
+        yield (
+            "charity_other_names",
+            {
+                **ids,
+                "linked_charity_number": linked,
+                "charity_name_id": charity["organisation_number"],
+                "charity_name_type": rng.choice(children.name_types),
+                "charity_name": seed.names[rng.randrange(len(seed.names))],
+            },
+        )
+    if linked:
+        return  # the sample's returns, areas and classifications hang off main charities
+    if rng.random() < REGULATORS_PER_CHARITY:
+        yield "charity_other_regulators", {**rng.choice(children.regulators), **ids}
+    number = template["registered_number"]
+    scale = (
+        float(charity["latest_income"]) / float(template["latest_income"])
+        if (charity["latest_income"] and template["latest_income"])
+        else 1.0
+    )
+    for table in TEMPLATE_TABLES:
+        for row in children.rows[table].get(number, ()):
+            copy = {**row, **ids}
+            if table.startswith("charity_annual_return"):
+                # The template's money, scaled as the charity's latest income was.
+                for column, value in copy.items():
+                    if type(value) in (int, float) and _MONEY.search(column):
+                        copy[column] = round(value * scale, 2)
+            yield table, copy

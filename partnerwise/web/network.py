@@ -4,7 +4,9 @@ partnerships (its own records) and by grants and contract awards between them (o
 The page draws it as a map. Reading the records takes a fixed handful of queries whatever
 the size of the workspace; the expensive part, networkx's measures and layout, is computed
 once per version of the graph and kept in Django's cache under a hash of its nodes and links,
-so repeated views (and other filters that give the same graph) reuse it.
+so other filters that give the same graph reuse it. The finished page (map, measures of the
+organisations drawn, bridges) is kept whole by `web/network_page.py`, so a repeat view reads
+none of this.
 """
 
 from __future__ import annotations
@@ -74,8 +76,10 @@ class OpenLink:
     other_currencies: int = 0  # how many of `count` are not in pounds (or give no currency)
 
 
-# How many of an organisation's ties the page lists before saying how many more there are.
-TIES_LISTED = 25
+# How many of an organisation's ties (and of its links in open data) the page lists before
+# saying how many more there are: what one page holds must not grow with the workspace.
+TIES_LISTED = 10
+OPEN_LINKS_LISTED = 10
 ROLE_NAMES = dict(Role.choices)
 
 
@@ -92,18 +96,11 @@ class Node:
     splits_into: int = 1  # groups the map would fall into without this organisation
     is_us: bool = False
     partnership_ids: set[int] = field(default_factory=set)
-
-    @property
-    def partners(self) -> int:
-        return len({tie.partner.pk for tie in self.ties})
-
-    @property
-    def ties_listed(self) -> list[Tie]:
-        return self.ties[:TIES_LISTED]
-
-    @property
-    def ties_unlisted(self) -> int:
-        return max(0, len(self.ties) - TIES_LISTED)
+    # Set for the organisations drawn, whose ties are listed (the first TIES_LISTED of them,
+    # and the first OPEN_LINKS_LISTED links in open data, busiest first): how many in all.
+    partners: int = 0
+    ties_more: int = 0
+    open_links_more: int = 0
 
 
 @dataclass(frozen=True)
@@ -257,16 +254,23 @@ def _build(
 
 def _add_ties(shown: list[Node], members: Members, nodes: dict[int, Node]) -> None:
     """Who each organisation on the map works with in our partnerships, with their roles:
-    only for the organisations drawn, as "us" alone can have thousands."""
+    only for the organisations drawn, and only the first few of each (with how many more),
+    as "us" alone can have thousands."""
     for node in shown:
+        ties: list[Tie] = []
         for partnership_id in node.partnership_ids:
             partnership, people = members[partnership_id]
-            node.ties.extend(
+            ties.extend(
                 Tie(nodes[org_id].organisation, partnership, ROLE_NAMES.get(role, role))
                 for org_id, role in people
                 if org_id != node.organisation.pk and org_id in nodes
             )
-        node.ties.sort(key=lambda t: (t.partner.name, t.partnership.name))
+        ties.sort(key=lambda t: (t.partner.name, t.partnership.name))
+        node.partners = len({tie.partner.pk for tie in ties})
+        node.ties, node.ties_more = ties[:TIES_LISTED], max(0, len(ties) - TIES_LISTED)
+        links = sorted(node.open_links, key=lambda link: (-link.count, link.other.name))
+        node.open_links = links[:OPEN_LINKS_LISTED]
+        node.open_links_more = max(0, len(links) - OPEN_LINKS_LISTED)
 
 
 def _add_archetypes(workspace: Workspace, nodes: dict[int, Node]) -> None:
@@ -275,8 +279,9 @@ def _add_archetypes(workspace: Workspace, nodes: dict[int, Node]) -> None:
     names = archetype_names(workspace)
     order = list(names)
     found: dict[int, Counter[str]] = defaultdict(Counter)
-    for (_, subject), profile in latest_profiles(workspace, subject_ids=list(nodes)).items():
-        if profile.verdict == "match" and profile.best:
+    # Every current profile of the workspace (verdicts only), not a list of thousands of ids.
+    for (_, subject), profile in latest_profiles(workspace).items():
+        if subject in nodes and profile.verdict == "match" and profile.best:
             found[subject][profile.best] += 1
     for subject, counts in found.items():
         if subject in nodes:
@@ -430,9 +435,9 @@ def map_chart(net: Network, names: dict[str, str]) -> charts.Chart:
     return network_map(nodes, links, names=names, summary=summary, table=table)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Bridge:
-    node: Node
+    organisation: Ref
     sentence: str
 
 
@@ -474,7 +479,7 @@ def bridges(net: Network, top: int = 5) -> list[Bridge]:
                 sentence = f"{share}, for example between {a} and {b}, who are not linked directly."
             else:
                 sentence = f"{share}."
-        found.append(Bridge(node, sentence))
+        found.append(Bridge(node.organisation, sentence))
     return found
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import replace
 from datetime import date, timedelta
@@ -12,8 +11,9 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -33,7 +33,9 @@ from partnerwise.partnerships.income import (
 )
 from partnerwise.partnerships.models import Partnership, Status
 from partnerwise.web.checklist import first_run_checklist
-from partnerwise.web.network import KINDS, UNRATED, bridges, map_chart, network, read_filters
+from partnerwise.web.network import KINDS, UNRATED, read_filters
+from partnerwise.web.network_page import finished_map, organisations_csv
+from partnerwise.web.versions import cache_key, records_version
 from partnerwise.workspaces.access import workspace_access
 from partnerwise.workspaces.models import Workspace
 
@@ -149,14 +151,8 @@ def _totals(workspace: Workspace) -> dict[str, Any]:
 
 
 def _totals_key(workspace: Workspace, today: date) -> str:
-    """A key that changes whenever the totals could: every change to partnerships and
-    participants is recorded in history, every change of a profile updates its row, and the
-    counts catch rows added in bulk (the demo loader, benchmarks)."""
-    newest = workspace.changerecords.aggregate(last=Max("pk"))["last"]
-    profiles = workspace.storedprofiles.aggregate(last=Max("updated"))["last"]
-    sizes = (workspace.partnerships.count(), workspace.participations.count())
-    parts = f"{workspace.pk}|{newest}|{profiles and profiles.isoformat()}|{sizes}|{today}"
-    return "portfolio-totals-" + hashlib.sha256(parts.encode()).hexdigest()
+    """A key that changes whenever the totals could (see `records_version`), and each day."""
+    return cache_key("portfolio-totals", records_version(workspace=workspace), today)
 
 
 @login_required
@@ -322,26 +318,27 @@ def _portfolio_charts(
 
 
 @login_required
-def who_works_with_whom(request: HttpRequest, slug: str) -> HttpResponse:
-    """The map of who works with whom, from our records and from open data."""
+def who_works_with_whom(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """The map of who works with whom, from our records and from open data; with
+    `?format=csv`, every organisation on it with its measures."""
     access = workspace_access(request, slug)
     workspace = access.workspace
     names = archetype_names(workspace)
     filters, errors = read_filters(request.GET, names)
-    net = network(workspace, filters)
+    if request.GET.get("format") == "csv":
+        return organisations_csv(workspace=workspace, filters=filters)
+    page = finished_map(workspace=workspace, filters=filters, names=names)
     return render(
         request,
         "web/network.html",
         {
-            "net": net,
-            "chart": map_chart(net, names),
+            "net": page,
             "filters": filters,
             "filter_errors": errors,
             "kinds": KINDS.items(),
             "statuses": Status.choices,
             "archetype_choices": [*names.items(), (UNRATED, "Not rated, or mixed")],
             "names": names,
-            "bridges": bridges(net),
             **access.context(),
         },
     )

@@ -10,7 +10,8 @@ Every table in the extract is the complete current table, so each import is a sn
   A charity the register marks Removed is kept, marked removed; a charity missing from a
   newer extract is kept too, marked removed and `in_latest_extract=False`.
 * the other tables are replaced by set difference on each row's content hash, so an
-  unchanged row is left alone and a re-import changes nothing.
+  unchanged row is left alone and a re-import changes nothing; they too go in chunk by
+  chunk while the reader parses on (`load_child`).
 
 Search names (the register's main and other names) follow: the charity table adds the
 names of each chunk as it goes and prunes names no row gives any more at the end; an
@@ -31,7 +32,7 @@ import datetime as dt
 import json
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +41,16 @@ from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from partnerwise.opendata import models as od
-from partnerwise.opendata.loaders import ImportFailed, ImportReport, counter
+from partnerwise.opendata.loaders import ImportFailed, ImportReport
 from partnerwise.opendata.loaders.register_dates import check_extract_dates, record_extract_dates
-from partnerwise.opendata.loaders.register_rows import CHARITY_FIELDS, child_fields
+from partnerwise.opendata.loaders.register_rows import CHARITY_FIELDS
+from partnerwise.opendata.loaders.register_tables import (
+    analyze,
+    columns,
+    good_rows,
+    load_child,
+    stage_rows,
+)
 from partnerwise.opendata.loaders.search_names import refresh_search_names
 from partnerwise.opendata.loaders.sql import (
     TIMING,
@@ -55,8 +63,7 @@ from partnerwise.opendata.loaders.sql import (
     scalar,
     table,
 )
-from partnerwise.opendata.readers import BadRecord, SourceError
-from partnerwise.opendata.readers.background import CopyRows, read_batches
+from partnerwise.opendata.readers import SourceError
 from partnerwise.opendata.readers.ccew import TABLES, ExtractFile, open_extract
 from partnerwise.organisations.models import Identifier, Organisation
 
@@ -65,27 +72,6 @@ CHUNK = 50_000  # charity rows merged per round of set-based statements
 # The first round is smaller, so the database starts work while the reader is still on its
 # first few thousand rows instead of waiting for a whole chunk.
 FIRST_CHUNK = 10_000
-
-# Tables whose rows hang off a charity number and are synced by content hash.
-CHILD_MODELS: dict[str, type[od._RegisterTable]] = {
-    "charity_other_names": od.CharityOtherName,
-    "charity_other_regulators": od.CharityRegulator,
-    "charity_area_of_operation": od.CharityArea,
-    "charity_classification": od.CharityClassification,
-    "charity_annual_return_parta": od.CharityAnnualReturn,
-    "charity_annual_return_partb": od.CharityAccounts,
-    "charity_annual_return_history": od.CharityReturnHistory,
-}
-
-_SQL_TYPES = {
-    "IntegerField": "BIGINT",
-    "BigIntegerField": "BIGINT",
-    "CharField": "TEXT",
-    "TextField": "TEXT",
-    "DateField": "DATE",
-    "DecimalField": "NUMERIC(18, 2)",
-    "BooleanField": "BOOLEAN",
-}
 
 
 def open_files(paths: Iterable[Path], report: ImportReport) -> list[ExtractFile]:
@@ -129,58 +115,11 @@ def load(paths: Iterable[Path], report: ImportReport) -> None:
             if extract.table == "charity":
                 _CharityLoad(cursor, extract, report).run()
             else:
-                changed = load_child(cursor, extract, report)
+                changed = load_child(cursor, extract, report, chunk=CHUNK)
                 other_names_changed |= changed and extract.table == "charity_other_names"
         if other_names_changed:
             refresh_search_names(cursor, report)
     record_extract_dates(dates)
-
-
-def _good_rows(extract: ExtractFile, report: ImportReport) -> Iterator[tuple[Any, ...] | CopyRows]:
-    """The table's rows shaped for its stage; bad records fail the import or are skipped,
-    warnings are noted, and a progress bar counts on a terminal. On PostgreSQL a big table's
-    rows come ready for COPY, numbered, a batch at a time (readers/background.py)."""
-    with counter(f"{extract.path.name} ({extract.table})") as bar:
-        for items, warnings in read_batches(extract, copy=is_postgres()):
-            for warning in warnings:
-                report.warn(warning)
-            done = 0
-            for item in items:
-                if isinstance(item, BadRecord):
-                    report.bad(item)
-                    done += 1
-                else:
-                    yield item
-                    done += item.rows if isinstance(item, CopyRows) else 1
-            bar.update(done)
-
-
-def _stage_rows(
-    stage: Stage, rows: Iterable[tuple[Any, ...] | CopyRows], read: int
-) -> Iterator[int]:
-    """Stage `rows`, numbered on from `read`; yields how many have been staged after each
-    row or block of rows."""
-    for item in rows:
-        if isinstance(item, CopyRows):
-            if item.first != read + 1:
-                raise RuntimeError(f"rows {item.first}... came after row {read}")
-            stage.add_text(item.text, item.rows)
-            read += item.rows
-        else:
-            read += 1
-            stage.add((read, *item))
-        yield read
-
-
-def _columns(model: type[Any], names: list[str]) -> list[tuple[str, str]]:
-    """Stage column definitions (the fields used here are plain: column name = field name)."""
-    return [(name, _SQL_TYPES[model._meta.get_field(name).get_internal_type()]) for name in names]
-
-
-def _analyze(cursor: CursorWrapper, name: str) -> None:
-    """PostgreSQL plans joins on a temporary table well only once it has statistics."""
-    if is_postgres():
-        cursor.execute(f"ANALYZE {name}")
 
 
 def _as_date(value: Any) -> dt.date | None:
@@ -216,7 +155,7 @@ class _CharityLoad:
             [
                 ("seq", "BIGINT"),
                 ("position", "TEXT"),
-                *_columns(od.RegisterCharity, CHARITY_FIELDS),
+                *columns(od.RegisterCharity, CHARITY_FIELDS),
                 ("row_hash", "BIGINT"),
                 ("chc_id", "TEXT"),
                 ("coh_id", "TEXT"),
@@ -245,7 +184,7 @@ class _CharityLoad:
     def run(self) -> None:
         report = self.report
         started = time.perf_counter()
-        for read in _stage_rows(self.stage, _good_rows(self.extract, report), self.read):
+        for read in stage_rows(self.stage, good_rows(self.extract, report), self.read):
             self.pending += read - self.read
             self.read = read
             if self.pending >= (CHUNK if self.chunks else min(CHUNK, FIRST_CHUNK)):
@@ -306,7 +245,7 @@ class _CharityLoad:
             [self.org_base, self.ident_base, self.ident_base],
         )
         cursor.execute("CREATE INDEX pw_main_number ON pw_main (registered_number)")
-        _analyze(cursor, "pw_main")
+        analyze(cursor, "pw_main")
         # Linked charities belong to their main charity's organisation (from this chunk,
         # an earlier chunk or an earlier import; a main charity further on in the file is
         # caught up with at the end).
@@ -481,7 +420,7 @@ class _CharityLoad:
         # import every stored row came from this file.)
         gone = 0
         if not self.register_was_empty:
-            _analyze(cursor, "pw_seen")
+            analyze(cursor, "pw_seen")
             gone = execute(
                 cursor,
                 f"UPDATE {rc} SET in_latest_extract = FALSE WHERE in_latest_extract AND NOT "
@@ -558,37 +497,3 @@ class _CharityLoad:
         self.cursor.execute(sql)
         row = self.cursor.fetchone()
         return tuple(row) if row else None
-
-
-def load_child(cursor: CursorWrapper, extract: ExtractFile, report: ImportReport) -> bool:
-    """Replace one child table by set difference on row content; True if anything changed."""
-    model = CHILD_MODELS[extract.table]
-    fields = child_fields(extract.table)
-    columns = fields
-    stage = Stage(
-        cursor,
-        "pw_stage_child",
-        [("seq", "BIGINT"), *_columns(model, fields), ("row_hash", "BIGINT")],
-    )
-    read = max(_stage_rows(stage, _good_rows(extract, report), 0), default=0)
-    stage.index("row_hash")
-    target = table(model)
-    deleted = execute(
-        cursor,
-        f"DELETE FROM {target} WHERE NOT EXISTS "
-        f"(SELECT 1 FROM pw_stage_child s WHERE s.row_hash = {target}.row_hash)",
-    )
-    inserted = execute(
-        cursor,
-        f"INSERT INTO {target} ({', '.join(columns)}, row_hash) "
-        f"SELECT {', '.join('s.' + c for c in columns)}, s.row_hash FROM pw_stage_child s "
-        f"WHERE s.seq IN (SELECT MIN(seq) FROM pw_stage_child GROUP BY row_hash) "
-        f"AND NOT EXISTS (SELECT 1 FROM {target} t WHERE t.row_hash = s.row_hash) "
-        f"ORDER BY s.seq",
-    )
-    stage.drop()
-    name = extract.table.removeprefix("charity_")
-    report.add(f"{name}: rows read", read)
-    report.add(f"{name}: new", inserted)
-    report.add(f"{name}: gone", deleted)
-    return bool(inserted or deleted)

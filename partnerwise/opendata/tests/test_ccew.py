@@ -232,6 +232,45 @@ def test_newer_extract_updates_and_records_removals(
         run("ccew", str(SAMPLE / "publicextract.charity.zip"))
 
 
+def test_child_table_is_replaced_by_set_difference_chunk_by_chunk(db: None, tmp_path: Path) -> None:
+    """A child table's rows go in chunk by chunk (97 rows at a time in the background
+    reading): a row given twice, chunks apart, is stored once; a newer table adds what is
+    new and deletes what it no longer gives; the same table again changes nothing."""
+    header, rows = txt_table("charity_classification")
+    col = {name: _col(header, name) for name in header}
+    first = write_txt_zip(
+        tmp_path / "first.zip", "charity_classification", header, [*rows, rows[3]]
+    )
+    output = run("ccew", str(first))
+    assert f"classification: rows read: {len(rows) + 1}" in output
+    assert f"classification: new: {len(rows)}" in output
+    assert CharityClassification.objects.count() == len(rows)
+
+    newer = [list(row) for row in rows[5:]]  # the first five are gone
+    for row in newer:
+        row[col["date_of_extract"]] = "2024-09-10 00:00:00.0000000"
+    # Changing the extract date alone changes no row (it is not stored); two rows change.
+    newer[0][col["classification_description"]] = "Changed description"
+    newer[-1][col["classification_description"]] = "Changed too"
+    second = write_txt_zip(tmp_path / "second.zip", "charity_classification", header, newer)
+    output = run("ccew", str(second))
+    assert "classification: new: 2" in output
+    assert "classification: gone: 7" in output
+    assert CharityClassification.objects.count() == len(rows) - 5
+    assert set(
+        CharityClassification.objects.filter(description__startswith="Changed").values_list(
+            "description", flat=True
+        )
+    ) == {"Changed description", "Changed too"}
+    before = snapshot()
+    output = run("ccew", str(second))
+    assert "classification: new" not in output and "classification: gone" not in output
+    after = snapshot()
+    after.pop("opendata.ImportRun")
+    before.pop("opendata.ImportRun")
+    assert after == before
+
+
 # ------------------------------------------------------------------------- bad input
 
 

@@ -70,8 +70,10 @@ def test_killed_import_leaves_the_database_as_it_was(tmp_path: Path) -> None:
     database = tmp_path / "kill.sqlite3"
     env = _env(database)
     _run("migrate", "-v0", env=env)
-    _run("opendata_synth", "--charities", "2000", str(tmp_path / "small"), env=env)
-    _run("opendata_synth", "--charities", "150000", str(tmp_path / "big"), env=env)
+    for name, count in (("small", "2000"), ("big", "150000")):
+        _run(
+            "opendata_synth", "--charity-only", "--charities", count, str(tmp_path / name), env=env
+        )
     _run("import", "ccew", str(tmp_path / "small" / "publicextract.charity.zip"), env=env)
     before = _counts(database)
     assert before["organisations_organisation"] > 0

@@ -184,7 +184,7 @@ def test_map_measures_match_the_known_graph(cast: Cast, known: dict[str, Organis
     assert by_name["Org C"].splits_into == 2 and by_name["Org B"].splits_into == 1
     assert by_name["Org B"].value == Decimal("150000")
     (first, *_) = bridges(net)
-    assert first.node.organisation.name == "Org C"
+    assert first.organisation.name == "Org C"
     assert "Org D" in first.sentence and "Org A, Org B" in first.sentence
 
 

@@ -59,7 +59,10 @@ def test_map_at_desktop_and_phone_widths(
         journey.go(reverse("network", args=["hope"]))
         svg = journey.page.locator("svg[role=img]")
         assert svg.is_visible()
-        assert svg.bounding_box()["width"] <= width
+        # The map's box fits the screen; on a phone the map inside it keeps nearly its drawn
+        # size, so its 13-pixel labels stay readable, and scrolls sideways within the box.
+        assert journey.page.locator(".chart--map .chart__graphic").bounding_box()["width"] <= width
+        assert svg.bounding_box()["width"] >= 600
         assert journey.page.locator("svg .node").count() == 4  # us, the prime, council, shelter
         assert journey.page.get_by_role(
             "link", name="<script>Shelter</script>", exact=True
