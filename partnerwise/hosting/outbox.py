@@ -54,7 +54,7 @@ def _work() -> None:
             if job is None:
                 return
             job()
-        except Exception:  # noqa: BLE001 - one bad job must not stop the mail behind it
+        except Exception:  # one bad job must not stop the mail behind it
             log.exception("a job after the response failed")
         finally:
             # A job that read the database used this thread's own connection: let it go.
