@@ -15,6 +15,7 @@ from partnerwise.conftest import PASSWORD, Cast
 from partnerwise.hosting import outbox
 from partnerwise.workspaces import throttle
 from partnerwise.workspaces.models import User
+from partnerwise.workspaces.tests.test_throttle import unreachable_mail_server
 
 GOOD = {
     "name": "Sam Founder",
@@ -124,4 +125,13 @@ def test_a_sign_up_does_the_same_work_for_a_taken_address(
         assert answer["Location"] == reverse("signup_sent")
         work.append((CountingHasher.hashed, len(queued)))
     assert work == [(1, 1), (1, 1)]
+    assert mail.outbox == []
+
+
+def test_a_sign_up_whose_mail_fails_is_no_500(db: None, settings: Any) -> None:
+    settings.MAILERS = unreachable_mail_server()
+    settings.EMAIL_RETRY_PAUSE = 0
+    answer = Client().post(reverse("signup"), GOOD)
+    outbox.wait_until_empty()
+    assert answer["Location"] == reverse("signup_sent")
     assert mail.outbox == []
