@@ -308,6 +308,22 @@ def describe(name: str, tally: Tally, seconds: float) -> dict[str, float]:
     return figures
 
 
+def server_cpu_seconds(master: int) -> float:
+    """CPU time (user + system) used so far by the gunicorn master and its live workers: a
+    page's cost that does not depend on what else the machine is running."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == master or int(fields[1]) == master:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -373,10 +389,15 @@ def bench(label: str, database_url: str, args: argparse.Namespace) -> None:
                 # its templates and opens its database connection before the clock runs.
                 run_clients(port, site, WARM_UP_CLIENTS, 8, 9000, think=None, ramp=2)
                 # One client, back to back: the time a page takes on an idle server.
-                single = describe(
-                    "1 client",
-                    run_clients(port, site, 1, args.single_seconds, 1, think=None, ramp=0),
-                    args.single_seconds,
+                cpu = server_cpu_seconds(server.pid)
+                single_tally = run_clients(
+                    port, site, 1, args.single_seconds, 1, think=None, ramp=0
+                )
+                cpu = server_cpu_seconds(server.pid) - cpu
+                single = describe("1 client", single_tally, args.single_seconds)
+                print(
+                    f"    server CPU {cpu * 1000 / max(1, len(single_tally.all())):.1f} ms "
+                    "a request (gunicorn processes only; PostgreSQL's own not counted)"
                 )
                 think = (args.think_min, args.think_max)
                 many = describe(
