@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def _sync_typologies(sender: AppConfig, **kwargs: Any) -> None:
@@ -29,3 +29,12 @@ class AssessmentsConfig(AppConfig):
         # The shipped typology files are the source of truth; every migrate refreshes them,
         # and the stored profiles follow them.
         post_migrate.connect(_sync_typologies, sender=self)
+        # Engine typologies are kept between requests until their rows change.
+        from partnerwise.assessments.models import Archetype, Indicator
+        from partnerwise.assessments.typologies import touch_typology
+
+        for model in (Indicator, Archetype):
+            post_save.connect(touch_typology, sender=model, dispatch_uid=f"touch-{model.__name__}")
+            post_delete.connect(
+                touch_typology, sender=model, dispatch_uid=f"touch-{model.__name__}-deleted"
+            )

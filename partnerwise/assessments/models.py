@@ -8,6 +8,8 @@ it sees them.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -15,6 +17,11 @@ from django.db.models import Q
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Partnership
 from partnerwise.workspaces.models import Workspace, WorkspaceOwned
+
+
+def new_revision() -> int:
+    """A fresh value for `Typology.revision`."""
+    return secrets.randbits(31)
 
 
 class TypologyQuerySet(models.QuerySet["Typology"]):
@@ -34,6 +41,13 @@ class Typology(models.Model):
         default=list,
         blank=True,
         help_text="Pairs of answers that cannot both be true of one partner (engine format).",
+    )
+    revision = models.PositiveIntegerField(
+        default=new_revision,
+        editable=False,
+        help_text="A new random value whenever one of the typology's indicators or archetypes "
+        "changes, so the engine form built from them can be kept between requests (random, not "
+        "counted, so a rolled-back or restored database never reuses one for other contents).",
     )
 
     objects = TypologyQuerySet.as_manager()

@@ -21,6 +21,7 @@ from partnerwise import typology as engine
 from partnerwise.assessments.models import Assessment, ProfilePoint, StoredProfile, Typology
 from partnerwise.assessments.profiles import latest_per_rater, raters_for
 from partnerwise.assessments.typologies import engine_typology
+from partnerwise.partnerships.models import Partnership
 from partnerwise.workspaces.models import Workspace
 
 Group = tuple[int, int, int, str]  # partnership id, subject id, typology id, rater kind
@@ -111,16 +112,23 @@ def refresh_profile(
 ) -> None:
     """Recompute one group's current profile and history (after a rating in it changed)."""
     group: Group = (partnership_id, subject_id, typology.pk, str(rater_kind))
-    items = list(
-        workspace.assessments.filter(
-            partnership_id=partnership_id,
-            subject_id=subject_id,
-            typology=typology,
-            rater_kind=rater_kind,
-        ).prefetch_related("answers")
-    )
-    resolved = model or engine_typology(typology, workspace)
+    # One refresh of a partnership's profiles at a time, until the caller's transaction ends:
+    # on PostgreSQL two ratings saved at once would each miss the other's answers and both
+    # insert the group's profile (a unique-constraint 500, found by bench/load.py). NO KEY
+    # UPDATE, as the rating's own row already holds a KEY SHARE lock on the partnership.
+    # SQLite writes one transaction at a time already and ignores the lock.
     with transaction.atomic():
+        locked = Partnership.objects.select_for_update(no_key=True).filter(pk=partnership_id)
+        list(locked.values_list("pk", flat=True))
+        items = list(
+            workspace.assessments.filter(
+                partnership_id=partnership_id,
+                subject_id=subject_id,
+                typology=typology,
+                rater_kind=rater_kind,
+            ).prefetch_related("answers")
+        )
+        resolved = model or engine_typology(typology, workspace)
         _write(workspace, {group: items}, lambda _: resolved)
 
 

@@ -8,6 +8,9 @@ into the engine's `Typology`, with just the archetypes the workspace may see.
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from dataclasses import asdict
 from typing import Any
 
@@ -15,7 +18,13 @@ from django.db import transaction
 from django.db.models import Q
 
 from partnerwise import typology as engine
-from partnerwise.assessments.models import Archetype, ChosenTypology, Indicator, Typology
+from partnerwise.assessments.models import (
+    Archetype,
+    ChosenTypology,
+    Indicator,
+    Typology,
+    new_revision,
+)
 from partnerwise.workspaces.history import record_change
 from partnerwise.workspaces.models import Workspace
 
@@ -131,9 +140,51 @@ def statement_for(indicator: engine.Indicator, *, about_us: bool) -> str:
     return indicator.statement
 
 
+# Engine typologies built in this process, keyed on everything that can change one: the
+# typology row's fields as stored now (its revision changes whenever one of its indicators or
+# archetypes is saved or deleted, see `touch_typology`) and the workspace whose archetypes it
+# shows. Building one costs two queries and some sixty model objects, once or twice a page;
+# the key costs one small query, so a row object held since before a change is never trusted.
+_BUILT: OrderedDict[tuple[Any, ...], engine.Typology] = OrderedDict()
+_BUILT_LIMIT = 256
+_BUILT_LOCK = threading.Lock()
+_KEY_FIELDS = ("revision", "key", "name", "version", "description", "contradictions")
+
+
+def _built_key(row: Typology, workspace: Workspace | None) -> tuple[Any, ...] | None:
+    stored = Typology.objects.filter(pk=row.pk).values_list(*_KEY_FIELDS).first()
+    if stored is None:
+        return None
+    *own, contradictions = stored
+    workspace_pk = workspace.pk if workspace else None
+    return (row.pk, workspace_pk, *own, json.dumps(contradictions, sort_keys=True))
+
+
 def engine_typology(row: Typology, workspace: Workspace | None) -> engine.Typology:
+    """The engine's form of `row`, with the archetypes `workspace` may see.
+
+    Kept between requests (the engine's typologies are immutable) until the row changes."""
     source = f"typology '{row.key}'"
-    return engine.typology_from_dict(typology_data(row, workspace), source=source)
+    key = _built_key(row, workspace) if row.pk is not None else None
+    if key is None:
+        return engine.typology_from_dict(typology_data(row, workspace), source=source)
+    with _BUILT_LOCK:
+        found = _BUILT.get(key)
+        if found is not None:
+            _BUILT.move_to_end(key)
+            return found
+    built = engine.typology_from_dict(typology_data(row, workspace), source=source)
+    with _BUILT_LOCK:
+        _BUILT[key] = built
+        while len(_BUILT) > _BUILT_LIMIT:
+            _BUILT.popitem(last=False)
+    return built
+
+
+def touch_typology(sender: type[Any], instance: Indicator | Archetype, **kwargs: Any) -> None:
+    """Give the typology an indicator or archetype belongs to a new revision (connected to
+    their save and delete signals), so every process builds its engine form again."""
+    Typology.objects.filter(pk=instance.typology_id).update(revision=new_revision())
 
 
 def default_typology(workspace: Workspace | None = None) -> Typology:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
-from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from partnerwise.hosting import mail, outbox
 from partnerwise.workspaces import accounts, throttle
 from partnerwise.workspaces.forms import SignUpForm
 from partnerwise.workspaces.models import User
@@ -55,14 +55,16 @@ def _send_confirmation(request: HttpRequest, user: User) -> None:
             "Until you do, the account cannot be used. If you did not sign up, ignore this "
             "email and nothing more will happen.\n"
         )
-    send_mail(
-        subject="Confirm your email address for Partnerwise"
-        if not user.is_active
-        else "Your Partnerwise account",
-        message=body,
-        from_email=None,
-        recipient_list=[user.email],
+    subject = (
+        "Your Partnerwise account"
+        if user.is_active
+        else "Confirm your email address for Partnerwise"
     )
+    # Sent after the response, with retries, whichever email it is: the page answers in the
+    # same time for a taken address as for a new one, and a mail server that is down is no
+    # 500 (signing up again sends a fresh link).
+    address = user.email
+    outbox.later(lambda: mail.send(subject=subject, body=body, to=[address]))
 
 
 def signup_sent(request: HttpRequest) -> HttpResponse:

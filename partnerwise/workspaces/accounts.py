@@ -8,6 +8,7 @@ address gets an email saying so (or, if it was never confirmed, a fresh link).
 
 from __future__ import annotations
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import transaction
 from django.utils.encoding import force_bytes, force_str
@@ -42,6 +43,10 @@ def sign_up(*, name: str, email: str, password: str) -> tuple[User, bool]:
             found.first_name = name.strip()
             found.set_password(password)
             found.save(update_fields=["first_name", "password"])
+        else:
+            # Hash the password all the same (and throw it away): every sign-up costs one
+            # hash, so the time taken does not tell that the address has an account.
+            make_password(password)
         return found, False
     with transaction.atomic():
         user = User.objects.create_user(

@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,10 +16,14 @@ import pytest
 from django.core import mail
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
+from django.core.mail.backends.locmem import EmailBackend
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partnerwise.conftest import PASSWORD, Cast
+from partnerwise.hosting import outbox
 
 PROXY = "10.0.0.5"
 
@@ -86,7 +91,48 @@ def ask_for_reset(email: str, address: str = "192.0.2.1") -> Any:
 def test_a_reset_answers_the_same_whether_or_not_the_account_exists(cast: Cast) -> None:
     known, unknown = ask_for_reset("viewer@hope.org"), ask_for_reset("nobody@hope.org")
     assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
-    assert len(mail.outbox) == 1
+    outbox.wait_until_empty()
+    assert [message.to for message in mail.outbox] == [["viewer@hope.org"]]
+
+
+class GatedBackend(EmailBackend):
+    """A mail server that answers only when the test opens the gate (or after 10 s)."""
+
+    gate = threading.Event()
+
+    def send_messages(self, messages: Any) -> int:
+        GatedBackend.gate.wait(timeout=10)
+        return int(super().send_messages(messages))
+
+
+def test_a_reset_answers_without_waiting_for_the_mail_server(cast: Cast, settings: Any) -> None:
+    # Were the mail sent in the request, an existing account's reset would take as long as
+    # the mail server does, and an unknown address's would not: the time would tell.
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.GatedBackend"}}
+    GatedBackend.gate.clear()
+    answer = ask_for_reset("viewer@hope.org")
+    sent_before_the_answer = len(mail.outbox)
+    GatedBackend.gate.set()
+    outbox.wait_until_empty()
+    assert answer.status_code == 302
+    assert sent_before_the_answer == 0
+    assert [message.to for message in mail.outbox] == [["viewer@hope.org"]]
+
+
+def test_a_reset_does_the_same_work_for_any_address(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queued: list[str] = []
+    monkeypatch.setattr(outbox, "later", lambda job: queued.append("job"))
+    # From two client addresses, so each counts against fresh throttle counts.
+    with CaptureQueriesContext(connection) as known:
+        ask_for_reset("viewer@hope.org", "192.0.2.1")
+    with CaptureQueriesContext(connection) as unknown:
+        ask_for_reset("nobody@hope.org", "192.0.2.2")
+    # One job after the response each, and the same queries (only the address differs).
+    assert queued == ["job", "job"]
+    assert len(known.captured_queries) == len(unknown.captured_queries)
+    assert mail.outbox == []
 
 
 def test_resets_are_limited_per_account_and_per_address(cast: Cast, settings: Any) -> None:
@@ -97,6 +143,7 @@ def test_resets_are_limited_per_account_and_per_address(cast: Cast, settings: An
         refused = ask_for_reset(email, "192.0.2.100")
         assert refused.status_code == 429
         assert "Too many reset requests" in refused.content.decode()
+    outbox.wait_until_empty()
     assert len(mail.outbox) == settings.RESETS_PER_ACCOUNT
     cache.clear()
     for n in range(settings.RESETS_PER_ADDRESS):
@@ -109,6 +156,8 @@ def test_a_reset_whose_mail_fails_looks_the_same_and_is_no_500(cast: Cast, setti
     settings.EMAIL_RETRY_PAUSE = 0
     known, unknown = ask_for_reset("viewer@hope.org"), ask_for_reset("nobody@hope.org")
     assert known.status_code == unknown.status_code == 302
+    outbox.wait_until_empty()
+    assert mail.outbox == []
 
 
 def unreachable_mail_server() -> dict[str, Any]:
