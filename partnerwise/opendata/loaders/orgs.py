@@ -288,7 +288,14 @@ class Removals:
         self.stage = Stage(cursor, f"pw_seen_{noun}", [("seen_key", "VARCHAR(400)")])
         # Indexed from the start: each batch asks which of its keys an earlier batch gave.
         self.stage.index("seen_key")
+        self.column = "seen_key"
         self._files: dict[str, int] = {}  # file name -> records skipped as bad
+
+    def read_from(self, stage: Stage, column: str) -> None:
+        """Take the keys read in this run from another loader's stage (its `column`)
+        instead of `seen` (see staged_rows.py): one staging of the keys, not two."""
+        self.stage.drop()
+        self.stage, self.column = stage, column
 
     def seen(self, keys: Iterable[str]) -> None:
         self.stage.extend((key,) for key in keys)
@@ -318,6 +325,17 @@ class Removals:
         size: int,
     ) -> None:
         """Read each file in batches of `size` good rows, then mark what they left out."""
+        self.read_files(paths, read, load_batch, size)
+        self.mark()
+
+    def read_files(
+        self,
+        paths: Iterable[Path],
+        read: Callable[[Path], Iterable[Row | BadRecord | Note]],
+        load_batch: Callable[[list[Row]], None],
+        size: int,
+    ) -> None:
+        """Read each file in batches of `size` good rows (`mark` is left to the caller)."""
         report = self.report
         for path in paths:
             skipped = len(report.skipped)
@@ -325,10 +343,11 @@ class Removals:
             while batch := list(itertools.islice(rows, size)):
                 load_batch(batch)
             self.file_read(path.name, skipped=len(report.skipped) - skipped)
-        self.mark()
 
     def mark(self) -> None:
         self.stage.flush()
+        if self.column != "seen_key" and self._files:
+            self.stage.index(self.column)  # one probe per stored row of each file
         stored, today = table(self.model), timezone.localdate()
         key = connection.ops.quote_name(self.key)
         for name, skipped in self._files.items():
@@ -342,7 +361,7 @@ class Removals:
                 self.cursor,
                 f"UPDATE {stored} SET in_latest_file = %s, removed_on = %s "
                 f"WHERE source_file = %s AND in_latest_file AND NOT EXISTS "
-                f"(SELECT 1 FROM {self.stage.name} s WHERE s.seen_key = {stored}.{key})",
+                f"(SELECT 1 FROM {self.stage.name} s WHERE s.{self.column} = {stored}.{key})",
                 [False, today, name],
             )
             self.report.add(f"{self.noun}: no longer in the file (marked removed)", gone)

@@ -19,11 +19,12 @@ import csv
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import ijson
 from jsonschema import Draft202012Validator, FormatChecker
 
@@ -66,6 +67,31 @@ def _validators() -> dict[str, Draft202012Validator]:
     }
 
 
+@lru_cache(maxsize=1)
+def _fast_checks() -> dict[str, Callable[[Any], Any]]:
+    """The same per-property checks compiled to Python by fastjsonschema: ten times faster
+    than jsonschema on a valid value. They only say "valid" or not; a value they reject is
+    checked again by jsonschema, whose messages the import reports. Formats as in
+    `_FORMATS`: only date-time is checked."""
+    body = schema()
+    formats = {"date-time": _is_date_time_or_not, "uri": _anything}
+    return {
+        key: fastjsonschema.compile({**node, "$defs": body["$defs"]}, formats=formats)
+        for key, node in body["properties"].items()
+    }
+
+
+def _anything(value: object) -> bool:
+    return True
+
+
+def _is_date_time_or_not(value: object) -> bool:
+    try:
+        return bool(_is_date_time(value))
+    except ValueError:
+        return False
+
+
 # (property, repr of its value) -> its errors, for values grants repeat. Cleared when full,
 # so memory stays bounded whatever the file.
 _CHECKED: dict[tuple[str, str], list[tuple[str, str]]] = {}
@@ -74,12 +100,17 @@ _CHECKED_MAX = 50_000
 
 def schema_errors(grant: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(top-level property, path, message) for each way `grant` breaks the schema."""
-    validators = _validators()
+    validators, fast = _validators(), _fast_checks()
     errors: list[tuple[str, str, str]] = []
     for key, value in grant.items():
         validator = validators.get(key)
         if validator is None:
             continue  # the standard allows other properties
+        try:
+            fast[key](value)
+            continue
+        except fastjsonschema.JsonSchemaException:
+            pass  # jsonschema says how (or, where the two differ, that it is valid after all)
         # repr tells a number from the same digits as text, which the schema does too.
         memo = (key, repr(value)) if isinstance(value, (list, dict)) else None
         found = _CHECKED.get(memo) if memo else None
