@@ -37,6 +37,7 @@ from partnerwise.opendata.loaders.staged_rows import (
 from partnerwise.opendata.models import Grant
 from partnerwise.opendata.readers import Row, SourceError, to_decimal
 from partnerwise.opendata.readers.giving import read_grants
+from partnerwise.opendata.readers.read_ahead import read_ahead
 from partnerwise.organisations.models import Kind
 
 LABEL = "360Giving grant data"
@@ -73,7 +74,15 @@ SHAPE = Shape(
 )
 
 
-def load(paths: Iterable[Path], report: ImportReport, *, batch: int = BATCH) -> None:
+def load(
+    paths: Iterable[Path],
+    report: ImportReport,
+    *,
+    batch: int = BATCH,
+    background: bool | None = None,
+) -> None:
+    """Import the files; `batch` records are resolved together, and a big file is read in
+    a second process (`background` forces it either way: see readers/read_ahead.py)."""
     paths = list(paths)
     for path in paths:
         if path.suffix.lower() not in {".json", ".csv", ".xlsx", ".xlsm"}:
@@ -84,7 +93,10 @@ def load(paths: Iterable[Path], report: ImportReport, *, batch: int = BATCH) -> 
         staged = StagedRows(cursor, SHAPE, report)
         removals.read_from(staged.stage, "k")
         removals.read_files(
-            paths, read_grants, lambda rows: _load_batch(rows, directory, report, staged), batch
+            paths,
+            lambda path: read_ahead(read_grants, path, background=background),
+            lambda rows: _load_batch(rows, directory, report, staged),
+            batch,
         )
         directory.flush()
         # A grant id given twice (in a file or across files): the later one is kept, with

@@ -38,6 +38,7 @@ from partnerwise.opendata.loaders.staged_rows import (
 from partnerwise.opendata.models import Award
 from partnerwise.opendata.readers import FieldError, Row, SourceError, to_decimal
 from partnerwise.opendata.readers.ocds import SUFFIXES, read_releases
+from partnerwise.opendata.readers.read_ahead import read_ahead
 from partnerwise.organisations.models import Kind
 
 LABEL = "OCDS contracting data (Contracts Finder, Find a Tender)"
@@ -108,7 +109,15 @@ SHAPE = Shape(
 )
 
 
-def load(paths: Iterable[Path], report: ImportReport, *, batch: int = BATCH) -> None:
+def load(
+    paths: Iterable[Path],
+    report: ImportReport,
+    *,
+    batch: int = BATCH,
+    background: bool | None = None,
+) -> None:
+    """Import the files; `batch` records are resolved together, and a big file is read in
+    a second process (`background` forces it either way: see readers/read_ahead.py)."""
     paths = list(paths)
     for path in paths:
         if path.suffix.lower() not in SUFFIXES:
@@ -121,7 +130,10 @@ def load(paths: Iterable[Path], report: ImportReport, *, batch: int = BATCH) -> 
         staged = StagedRows(cursor, SHAPE, report)
         removals.read_from(staged.stage, "k")
         removals.read_files(
-            paths, read_releases, lambda rows: _load_batch(rows, directory, report, staged), batch
+            paths,
+            lambda path: read_ahead(read_releases, path, background=background),
+            lambda rows: _load_batch(rows, directory, report, staged),
+            batch,
         )
         directory.flush()
         # An award given again (a later release of it, award then awardUpdate): the newest
