@@ -27,7 +27,7 @@ from partnerwise.opendata.loaders import ImportReport, progress
 from partnerwise.opendata.loaders.sql import (
     Stage,
     execute,
-    json_param,
+    insert_rows,
     lock,
     reset_sequence,
     scalar,
@@ -120,6 +120,12 @@ class OrgRef:
         return sorted(unique, key=lambda v: (not v.startswith(_AUTHORITATIVE), unique.index(v)))
 
 
+_ORGANISATION_COLUMNS = [
+    "id", "workspace_id", "name", "kind", "is_removed", "website", "description", "is_vcse",
+    "facts", "sources", "created", "updated",
+]  # fmt: skip
+
+
 class Directory:
     """Resolves `OrgRef`s to organisation ids, remembering answers for the whole run."""
 
@@ -207,9 +213,13 @@ class Directory:
             rows = [
                 (
                     first + number,
+                    None,
                     ref.name[:300]
                     or (ref.ordered()[0] if ref.identifiers else "Unnamed organisation"),
                     ref.kind,
+                    False,
+                    "",
+                    "",
                     ref.is_vcse,
                     "{}",
                     sources,
@@ -218,13 +228,7 @@ class Directory:
                 )
                 for number, ref in enumerate(refs)
             ]
-            cursor.executemany(
-                f"INSERT INTO {table(Organisation)} (id, workspace_id, name, kind, is_removed, "
-                f"website, description, is_vcse, facts, sources, created, updated) "
-                f"VALUES (%s, NULL, %s, %s, FALSE, '', '', %s, {json_param()}, "
-                f"{json_param()}, %s, %s)",
-                rows,
-            )
+            insert_rows(cursor, table(Organisation), _ORGANISATION_COLUMNS, rows)
             reset_sequence(cursor, Organisation)
         self.created += len(refs)
         return [first + number for number in range(len(refs))]
@@ -236,23 +240,24 @@ class Directory:
         for organisation_id, value, primary in rows:
             parsed = parse_org_id(value)
             values.append(
-                (organisation_id, parsed.scheme, value, primary, (parsed.warning or "")[:200])
+                (organisation_id, None, parsed.scheme, value, primary, (parsed.warning or "")[:200])
             )
         with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {table(Identifier)} (organisation_id, workspace_id, scheme, value, "
-                f"is_primary, warning) VALUES (%s, NULL, %s, %s, %s, %s)",
+            insert_rows(
+                cursor,
+                table(Identifier),
+                ["organisation_id", "workspace_id", "scheme", "value", "is_primary", "warning"],
                 values,
             )
 
     def _insert_source_keys(self, rows: list[tuple[str, int]]) -> None:
         if not rows:
             return
-        key = connection.ops.quote_name("key")
         with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {table(SourceKey)} (source, {key}, organisation_id) "
-                f"VALUES (%s, %s, %s)",
+            insert_rows(
+                cursor,
+                table(SourceKey),
+                ["source", connection.ops.quote_name("key"), "organisation_id"],
                 [(self.source, source_key, organisation) for source_key, organisation in rows],
             )
 
@@ -302,10 +307,12 @@ class Directory:
         """Write the search names gathered since the last flush (one statement)."""
         if self._pending:
             with connection.cursor() as cursor:
-                cursor.executemany(
-                    f"INSERT INTO {table(SearchName)} (organisation_id, normalised, name, "
-                    f"source) VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                insert_rows(
+                    cursor,
+                    table(SearchName),
+                    ["organisation_id", "normalised", "name", "source"],
                     self._pending,
+                    skip_conflicts=True,
                 )
             self._pending = []
 
