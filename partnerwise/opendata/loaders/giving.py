@@ -14,30 +14,23 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from django.db import connection
-
 from partnerwise.opendata.loaders import ImportReport, row_hash
 from partnerwise.opendata.loaders.orgs import (
     Directory,
     OrgRef,
-    Removals,
     charity_org_id,
     company_org_id,
     name_key,
     org_id,
 )
 from partnerwise.opendata.loaders.staged_rows import (
-    BACK,
-    CHANGED,
-    NEW,
-    UNCHANGED,
     Shape,
     StagedRows,
+    load_staged,
 )
 from partnerwise.opendata.models import Grant
 from partnerwise.opendata.readers import Row, SourceError, to_decimal
 from partnerwise.opendata.readers.giving import read_grants
-from partnerwise.opendata.readers.read_ahead import read_ahead
 from partnerwise.organisations.models import Kind
 
 LABEL = "360Giving grant data"
@@ -71,6 +64,7 @@ SHAPE = Shape(
         ("row_hash", "BIGINT"),
     ],
     keep_first="s.seq DESC",  # the later one
+    repeat_warning="grant id given twice, the later one kept",
 )
 
 
@@ -88,29 +82,16 @@ def load(
         if path.suffix.lower() not in {".json", ".csv", ".xlsx", ".xlsm"}:
             raise SourceError(f"{path.name}: expected a .json, .csv or .xlsx 360Giving file")
     directory = Directory(source="360giving", label=LABEL, report=report)
-    with connection.cursor() as cursor:
-        removals = Removals(cursor, model=Grant, key="grant_id", noun="grants", report=report)
-        staged = StagedRows(cursor, SHAPE, report)
-        removals.read_from(staged.stage, "k")
-        removals.read_files(
-            paths,
-            lambda path: read_ahead(read_grants, path, background=background),
-            lambda rows: _load_batch(rows, directory, report, staged),
-            batch,
-        )
-        directory.flush()
-        # A grant id given twice (in a file or across files): the later one is kept, with
-        # a warning, and it counts once.
-        for file, grant_id in staged.repeats():
-            report.warn(f"{file}: grant id given twice, the later one kept\x00{grant_id}")
-        counts = staged.finish()
-        removals.mark()
-    report.add("grants: read", sum(counts.values()))
-    report.add("grants: new", counts.get(NEW, 0))
-    report.add("grants: back in the file (no longer marked removed)", counts.get(BACK, 0))
-    report.add("grants: changed", counts.get(CHANGED, 0))
-    report.add("grants: unchanged", counts.get(UNCHANGED, 0))
-    report.add("organisations: new", directory.created)
+    load_staged(
+        paths,
+        reader=read_grants,
+        shape=SHAPE,
+        directory=directory,
+        report=report,
+        load_batch=lambda rows, staged: _load_batch(rows, directory, report, staged),
+        batch=batch,
+        background=background,
+    )
 
 
 def _first(value: Any) -> dict[str, Any]:

@@ -25,20 +25,15 @@ from typing import Any
 from django.db import connection
 
 from partnerwise.opendata.loaders import ImportReport, row_hash
-from partnerwise.opendata.loaders.orgs import Directory, OrgRef, Removals, name_key, org_id
+from partnerwise.opendata.loaders.orgs import Directory, OrgRef, name_key, org_id
 from partnerwise.opendata.loaders.staged_rows import (
-    BACK,
-    CHANGED,
-    NEW,
-    OLDER,
-    UNCHANGED,
     Shape,
     StagedRows,
+    load_staged,
 )
 from partnerwise.opendata.models import Award
 from partnerwise.opendata.readers import FieldError, Row, SourceError, to_decimal
 from partnerwise.opendata.readers.ocds import SUFFIXES, read_releases
-from partnerwise.opendata.readers.read_ahead import read_ahead
 from partnerwise.organisations.models import Kind
 
 LABEL = "OCDS contracting data (Contracts Finder, Find a Tender)"
@@ -125,28 +120,16 @@ def load(
                 f"{path.name}: expected OCDS JSON (.json, .jsonl) or a .zip of such files"
             )
     directory = Directory(source="ocds", label=LABEL, report=report)
-    with connection.cursor() as cursor:
-        removals = Removals(cursor, model=Award, key="key", noun="awards", report=report)
-        staged = StagedRows(cursor, SHAPE, report)
-        removals.read_from(staged.stage, "k")
-        removals.read_files(
-            paths,
-            lambda path: read_ahead(read_releases, path, background=background),
-            lambda rows: _load_batch(rows, directory, report, staged),
-            batch,
-        )
-        directory.flush()
-        # An award given again (a later release of it, award then awardUpdate): the newest
-        # release is kept, and it counts once.
-        counts = staged.finish()
-        removals.mark()
-    report.add("awards: read", sum(counts.values()))
-    report.add("awards: new", counts.get(NEW, 0))
-    report.add("awards: older release ignored", counts.get(OLDER, 0))
-    report.add("awards: back in the file (no longer marked removed)", counts.get(BACK, 0))
-    report.add("awards: changed", counts.get(CHANGED, 0))
-    report.add("awards: unchanged", counts.get(UNCHANGED, 0))
-    report.add("organisations: new", directory.created)
+    load_staged(
+        paths,
+        reader=read_releases,
+        shape=SHAPE,
+        directory=directory,
+        report=report,
+        load_batch=lambda rows, staged: _load_batch(rows, directory, report, staged),
+        batch=batch,
+        background=background,
+    )
 
 
 def _dict(value: Any) -> dict[str, Any]:

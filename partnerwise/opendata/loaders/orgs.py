@@ -375,17 +375,6 @@ class Removals:
     def file_read(self, name: str, *, skipped: int) -> None:
         self._files[name] = self._files.get(name, 0) + skipped
 
-    def load_files(
-        self,
-        paths: Iterable[Path],
-        read: Callable[[Path], Iterable[Row | BadRecord | Note]],
-        load_batch: Callable[[list[Row]], None],
-        size: int,
-    ) -> None:
-        """Read each file in batches of `size` good rows, then mark what they left out."""
-        self.read_files(paths, read, load_batch, size)
-        self.mark()
-
     def read_files(
         self,
         paths: Iterable[Path],
@@ -393,7 +382,7 @@ class Removals:
         load_batch: Callable[[list[Row]], None],
         size: int,
     ) -> None:
-        """Read each file in batches of `size` good rows (`mark` is left to the caller)."""
+        """Read each file in batches of `size` good rows; then `mark` what they left out."""
         report = self.report
         for path in paths:
             skipped = len(report.skipped)

@@ -17,8 +17,9 @@ rows live in the database's temporary storage, never in a Python list.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import connection
@@ -26,7 +27,10 @@ from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
 
 from partnerwise.opendata.loaders import ImportReport
+from partnerwise.opendata.loaders.orgs import Directory, Removals
 from partnerwise.opendata.loaders.sql import Stage, execute, table
+from partnerwise.opendata.readers import Row
+from partnerwise.opendata.readers.read_ahead import Reader, read_ahead
 
 # Kept record vs stored one: what the run does with it.
 NEW, CHANGED, BACK, UNCHANGED, OLDER = "new", "changed", "back", "unchanged", "older"
@@ -44,6 +48,50 @@ class Shape:
     keep_first: str
     # A kept record older than the stored, current one is left alone (awards' releases).
     older_than: str | None = None
+    # Warn of each record whose key an earlier one gave ("grant id given twice, ...").
+    repeat_warning: str | None = None
+
+
+def load_staged(
+    paths: list[Path],
+    *,
+    reader: Reader,
+    shape: Shape,
+    directory: Directory,
+    report: ImportReport,
+    load_batch: Callable[[list[Row], StagedRows], None],
+    batch: int,
+    background: bool | None,
+) -> None:
+    """Read the files (a big one in a second process), stage each batch as `load_batch`
+    shapes it, then write, count and mark what newer files left out, all in the caller's
+    transaction."""
+    with connection.cursor() as cursor:
+        removals = Removals(
+            cursor, model=shape.model, key=shape.key, noun=shape.noun, report=report
+        )
+        staged = StagedRows(cursor, shape, report)
+        removals.read_from(staged.stage, "k")
+        removals.read_files(
+            paths,
+            lambda path: read_ahead(reader, path, background=background),
+            lambda rows: load_batch(rows, staged),
+            batch,
+        )
+        directory.flush()
+        if shape.repeat_warning:
+            for file, key in staged.repeats():
+                report.warn(f"{file}: {shape.repeat_warning}\x00{key}")
+        counts = staged.finish()
+        removals.mark()
+    noun = shape.noun
+    report.add(f"{noun}: read", sum(counts.values()))
+    report.add(f"{noun}: new", counts.get(NEW, 0))
+    report.add(f"{noun}: older release ignored", counts.get(OLDER, 0))
+    report.add(f"{noun}: back in the file (no longer marked removed)", counts.get(BACK, 0))
+    report.add(f"{noun}: changed", counts.get(CHANGED, 0))
+    report.add(f"{noun}: unchanged", counts.get(UNCHANGED, 0))
+    report.add("organisations: new", directory.created)
 
 
 class StagedRows:
