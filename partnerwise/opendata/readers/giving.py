@@ -76,7 +76,9 @@ def _fast_checks() -> dict[str, Callable[[Any], Any]]:
     body = schema()
     formats = {"date-time": _is_date_time_or_not, "uri": _anything}
     return {
-        key: fastjsonschema.compile({**node, "$defs": body["$defs"]}, formats=formats)
+        key: fastjsonschema.compile(
+            {**node, "$defs": body["$defs"]}, formats=formats, detailed_exceptions=False
+        )
         for key, node in body["properties"].items()
     }
 
