@@ -30,7 +30,8 @@ from partnerwise.opendata.loaders.staged_rows import (
 )
 from partnerwise.opendata.models import Grant
 from partnerwise.opendata.readers import Row, SourceError, to_decimal
-from partnerwise.opendata.readers.giving import read_grants
+from partnerwise.opendata.readers.giving import pack_grant, read_grants, unpack_grant
+from partnerwise.opendata.readers.read_ahead import Packing
 from partnerwise.organisations.models import Kind
 
 LABEL = "360Giving grant data"
@@ -91,6 +92,7 @@ def load(
         load_batch=lambda rows, staged: _load_batch(rows, directory, report, staged),
         batch=batch,
         background=background,
+        packing=Packing(pack_grant, unpack_grant),  # this module reads no other fields
     )
 
 

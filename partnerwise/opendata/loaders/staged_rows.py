@@ -30,7 +30,7 @@ from partnerwise.opendata.loaders import ImportReport
 from partnerwise.opendata.loaders.orgs import Directory, Removals
 from partnerwise.opendata.loaders.sql import Stage, execute, table
 from partnerwise.opendata.readers import Row
-from partnerwise.opendata.readers.read_ahead import Reader, read_ahead
+from partnerwise.opendata.readers.read_ahead import Packing, Reader, read_ahead
 
 # Kept record vs stored one: what the run does with it.
 NEW, CHANGED, BACK, UNCHANGED, OLDER = "new", "changed", "back", "unchanged", "older"
@@ -62,6 +62,7 @@ def load_staged(
     load_batch: Callable[[list[Row], StagedRows], None],
     batch: int,
     background: bool | None,
+    packing: Packing | None = None,
 ) -> None:
     """Read the files (a big one in a second process), stage each batch as `load_batch`
     shapes it, then write, count and mark what newer files left out, all in the caller's
@@ -74,7 +75,7 @@ def load_staged(
         removals.read_from(staged.stage, "k")
         removals.read_files(
             paths,
-            lambda path: read_ahead(reader, path, background=background),
+            lambda path: read_ahead(reader, path, background=background, packing=packing),
             lambda rows: load_batch(rows, staged),
             batch,
         )

@@ -98,6 +98,19 @@ def _is_date_time_or_not(value: object) -> bool:
 # so memory stays bounded whatever the file.
 _CHECKED: dict[tuple[str, str], list[tuple[str, str]]] = {}
 _CHECKED_MAX = 50_000
+# Per property, values the fast check found valid (a list or object by its repr, which
+# tells a number from the same digits as text; a scalar by its type and value): grants
+# repeat their funder, recipient, programme, dates and currency, and a property's check
+# depends on its value alone, so each distinct value is checked once. Each set is
+# cleared when full, so memory stays bounded.
+_VALID: dict[str, set[Any]] = {}
+_VALID_MAX = 20_000
+
+
+def _valid_key(value: Any) -> Any:
+    if isinstance(value, (list, dict)):
+        return repr(value)
+    return (type(value), value) if isinstance(value, (str, int, float, bool)) else None
 
 
 def schema_errors(grant: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -108,8 +121,18 @@ def schema_errors(grant: dict[str, Any]) -> list[tuple[str, str, str]]:
         validator = validators.get(key)
         if validator is None:
             continue  # the standard allows other properties
+        valid = _VALID.get(key)
+        if valid is None:
+            valid = _VALID[key] = set()
+        seen = _valid_key(value)
+        if seen is not None and seen in valid:
+            continue
         try:
             fast[key](value)
+            if seen is not None:
+                if len(valid) >= _VALID_MAX:
+                    valid.clear()
+                valid.add(seen)
             continue
         except fastjsonschema.JsonSchemaException:
             pass  # jsonschema says how (or, where the two differ, that it is valid after all)
@@ -463,3 +486,63 @@ def _xlsx_grants(path: Path) -> Iterator[Row | BadRecord]:
         yield from _sheet_rows(rows, file, lambda number: number)
     finally:
         book.close()
+
+
+# ------------------------------------------------- what the grant loader reads, packed
+# (see read_ahead.py's `Packing`: a big file's rows cross the pipe as these flat tuples)
+
+_ORG_FIELDS = ("id", "name", "charityNumber", "companyNumber")
+
+
+def _first_org(value: Any) -> tuple[Any, ...] | None:
+    if isinstance(value, list) and value and isinstance(value[0], dict) and value[0]:
+        first = value[0]
+        return tuple(first.get(key) for key in _ORG_FIELDS)
+    return None
+
+
+def pack_grant(row: Row) -> tuple[Any, ...]:
+    """The fields of a grant the loader reads (loaders/giving.py), as one flat tuple: its
+    first funder's and recipient's ids and names, first programme's title, and its own
+    id, title, description, amount, currency and award date."""
+    grant = row.data
+    programmes = grant.get("grantProgramme")
+    programme = (
+        programmes[0].get("title")
+        if isinstance(programmes, list) and programmes and isinstance(programmes[0], dict)
+        else None
+    )
+    return (
+        row.file,
+        row.position,
+        row.warnings,
+        grant.get("id"),
+        grant.get("title"),
+        grant.get("description"),
+        grant.get("amountAwarded"),
+        grant.get("currency"),
+        grant.get("awardDate"),
+        programme,
+        _first_org(grant.get("fundingOrganization")),
+        _first_org(grant.get("recipientOrganization")),
+    )
+
+
+def unpack_grant(packed: tuple[Any, ...]) -> Row:
+    """A `Row` holding what `pack_grant` kept, where the loader looks for it."""
+    file, position, warnings, id_, title, description, amount, currency, date = packed[:9]
+    programme, funder, recipient = packed[9:]
+    grant: dict[str, Any] = {
+        "id": id_,
+        "title": title,
+        "description": description,
+        "amountAwarded": amount,
+        "currency": currency,
+        "awardDate": date,
+        "grantProgramme": [{"title": programme}],
+        "fundingOrganization": [dict(zip(_ORG_FIELDS, funder, strict=True))] if funder else [],
+        "recipientOrganization": (
+            [dict(zip(_ORG_FIELDS, recipient, strict=True))] if recipient else []
+        ),
+    }
+    return Row(file, position, grant, warnings)

@@ -135,3 +135,43 @@ def test_later_release_of_an_award_batches_apart_wins_and_counts_once(
     assert "awards: changed" not in report.counts
     output = run("ocds", str(path))
     assert f"awards: unchanged: {Award.objects.count()}" in output
+
+
+def test_grants_packed_by_the_background_reader_load_as_read_in_process(
+    db: None, tmp_path: Path
+) -> None:
+    """The reader process sends only the fields the loader reads (`pack_grant`): every
+    shape of funder, recipient and programme loads, warns and fails as in-process."""
+    charity = {"id": "local-42", "charityNumber": "1000003", "name": "Numbered Trust"}
+    grants = [
+        {**_grant(1), "grantProgramme": [{"title": "Small grants"}], "description": "Roof"},
+        {**_grant(2), "recipientOrganization": [charity], "awardDate": "01/05/2024"},
+        {**_grant(3), "recipientOrganization": [{"id": "local-7", "name": "Nameonly Group"}]},
+        {**_grant(4), "recipientOrganization": [{"addressLocality": "Leeds"}]},
+        {**_grant(5), "recipientOrganization": [], "recipientIndividual": {"id": "x"}},
+        {
+            **_grant(6),
+            "fundingOrganization": [{"id": "x", "name": "Unnumbered"}],
+            "currency": "EUR",
+        },
+        {**_grant(7), "grantProgramme": "not a list", "amountAwarded": "12.50"},
+        {**_grant(8), "recipientOrganization": [{"id": "local-9", "name": ""}]},
+    ]
+    path = _write(tmp_path / "shapes.json", grants)
+    reports = []
+    for background in (False, True):
+        Grant.objects.all().delete()
+        report = ImportReport(skip_bad=True)
+        with transaction.atomic():
+            giving.load([path], report, background=background)
+        stored = Grant.objects.order_by("grant_id").values_list("programme", "description")
+        reports.append((report, list(zip(_grant_rows(), stored, strict=True))))
+    (in_process, expected), (packed, rows) = reports
+    assert rows == expected
+    assert len(expected) == 5
+    assert packed.skipped == in_process.skipped
+    assert packed.warnings == in_process.warnings
+    # The organisations are there by the second run: only they are counted differently.
+    assert packed.counts - Counter({"organisations: new": 99}) == in_process.counts - Counter(
+        {"organisations: new": 99}
+    )
