@@ -102,15 +102,21 @@ _CHECKED_MAX = 50_000
 # tells a number from the same digits as text; a scalar by its type and value): grants
 # repeat their funder, recipient, programme, dates and currency, and a property's check
 # depends on its value alone, so each distinct value is checked once. Each set is
-# cleared when full, so memory stays bounded.
+# cleared when full, and long values are not kept, so memory stays bounded.
 _VALID: dict[str, set[Any]] = {}
 _VALID_MAX = 20_000
 
 
+_VALID_LONGEST = 500  # a longer value (a description) is rarely repeated: not remembered
+
+
 def _valid_key(value: Any) -> Any:
     if isinstance(value, (list, dict)):
-        return repr(value)
-    return (type(value), value) if isinstance(value, (str, int, float, bool)) else None
+        text = repr(value)
+        return text if len(text) <= _VALID_LONGEST else None
+    if isinstance(value, str):
+        return (str, value) if len(value) <= _VALID_LONGEST else None
+    return (type(value), value) if isinstance(value, (int, float, bool)) else None
 
 
 def schema_errors(grant: dict[str, Any]) -> list[tuple[str, str, str]]:

@@ -348,3 +348,13 @@ def test_a_value_checked_once_is_still_checked_where_it_differs() -> None:
     }
     assert paths == {"amountAwarded", "title", "recipientOrganization/0/name"}
     assert len(schema_errors({"recipientOrganization": [{"id": "GB-CHC-1", "name": 1}]})) == 1
+
+
+def test_long_values_are_checked_but_not_remembered() -> None:
+    from partnerwise.opendata.readers import giving
+
+    long_title, short_title = "Roof " * 200, "Roof"
+    assert giving.schema_errors({"title": long_title, "description": short_title}) == []
+    remembered = giving._VALID
+    assert (str, short_title) in remembered["description"]
+    assert (str, long_title) not in remembered["title"]
