@@ -1,7 +1,9 @@
 """Load 360Giving grants: funder -> recipient, amount, date (see readers/giving.py).
 
-Grants are upserted on their 360Giving id, in batches; a grant whose content is unchanged
-is not written again, so a re-import changes nothing. A grant that a newer version of its
+Grants are read in batches whose funders and recipients are resolved together (see
+`Directory`), staged, then compared with the stored grants and upserted on their 360Giving
+id all at once (see staged_rows.py); a grant whose content is unchanged is not written
+again, so a re-import changes nothing. A grant that a newer version of its
 file (same file name) no longer lists is kept, marked removed (see `Removals`); one that
 comes back is un-marked, and one that moves to another file belongs to that file from then.
 """
@@ -12,63 +14,86 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from django.db import connection
-
 from partnerwise.opendata.loaders import ImportReport, row_hash
 from partnerwise.opendata.loaders.orgs import (
     Directory,
     OrgRef,
-    Removals,
     charity_org_id,
     company_org_id,
     name_key,
     org_id,
 )
+from partnerwise.opendata.loaders.staged_rows import (
+    Shape,
+    StagedRows,
+    load_staged,
+)
 from partnerwise.opendata.models import Grant
 from partnerwise.opendata.readers import Row, SourceError, to_decimal
-from partnerwise.opendata.readers.giving import read_grants
+from partnerwise.opendata.readers.giving import pack_grant, read_grants, unpack_grant
+from partnerwise.opendata.readers.read_ahead import Packing
 from partnerwise.organisations.models import Kind
 
 LABEL = "360Giving grant data"
-BATCH = 500
-FIELDS = [
-    "funder",
-    "recipient",
+BATCH = 2000
+# A grant's content, in the order of its row_hash (unchanged from the loader that built
+# Grant objects: a re-import of data imported before finds it unchanged).
+HASHED = [
+    "funder_id",
+    "recipient_id",
     "title",
     "description",
     "amount",
     "currency",
     "award_date",
     "programme",
-    "source_file",
-    "row_hash",
 ]
-# A grant's content, for its row_hash: the organisations by id (reading `funder` would
-# fetch the organisation, a query per grant).
-HASHED = [
-    "funder_id" if name == "funder" else "recipient_id" if name == "recipient" else name
-    for name in FIELDS
-    if name not in {"row_hash", "source_file"}
-]
-# Written with FIELDS but not part of a grant's content (so not in its row_hash).
-STATE = ["in_latest_file", "removed_on"]
+SHAPE = Shape(
+    noun="grants",
+    model=Grant,
+    key="grant_id",
+    columns=[
+        ("funder_id", "BIGINT"),
+        ("recipient_id", "BIGINT"),
+        ("title", "VARCHAR(500)"),
+        ("description", "TEXT"),
+        ("amount", "DECIMAL(16, 2)"),
+        ("currency", "VARCHAR(3)"),
+        ("award_date", "DATE"),
+        ("programme", "VARCHAR(300)"),
+        ("source_file", "VARCHAR(300)"),
+        ("row_hash", "BIGINT"),
+    ],
+    keep_first="s.seq DESC",  # the later one
+    repeat_warning="grant id given twice, the later one kept",
+)
 
 
-def load(paths: Iterable[Path], report: ImportReport) -> None:
+def load(
+    paths: Iterable[Path],
+    report: ImportReport,
+    *,
+    batch: int = BATCH,
+    background: bool | None = None,
+) -> None:
+    """Import the files; `batch` records are resolved together, and a big file is read in
+    a second process (`background` forces it either way: see readers/read_ahead.py)."""
     paths = list(paths)
     for path in paths:
         if path.suffix.lower() not in {".json", ".csv", ".xlsx", ".xlsm"}:
             raise SourceError(f"{path.name}: expected a .json, .csv or .xlsx 360Giving file")
     directory = Directory(source="360giving", label=LABEL, report=report)
-    with connection.cursor() as cursor:
-        removals = Removals(cursor, model=Grant, key="grant_id", noun="grants", report=report)
-        removals.load_files(
-            paths,
-            read_grants,
-            lambda batch: _load_batch(batch, directory, report, removals),
-            BATCH,
-        )
-    report.add("organisations: new", directory.created)
+    load_staged(
+        paths,
+        reader=read_grants,
+        shape=SHAPE,
+        directory=directory,
+        report=report,
+        load_batch=lambda rows, staged: _load_batch(rows, directory, report, staged),
+        batch=batch,
+        background=background,
+        packing=Packing(pack_grant, unpack_grant),  # this module reads no other fields
+    )
 
 
 def _first(value: Any) -> dict[str, Any]:
@@ -124,66 +149,25 @@ def _refs(row: Row, report: ImportReport) -> tuple[OrgRef, OrgRef] | None:
 
 
 def _load_batch(
-    batch: list[Row], directory: Directory, report: ImportReport, removals: Removals
+    batch: list[Row], directory: Directory, report: ImportReport, staged: StagedRows
 ) -> None:
     pairs = [(row, _refs(row, report)) for row in batch]
     directory.prefetch(ref for _, refs in pairs if refs for ref in refs)
-    grants: dict[str, Grant] = {}
     for row, refs in pairs:
         if refs is None:
             continue
         data = row.data
         programme = _first(data.get("grantProgramme")).get("title") or ""
-        amount = data.get("amountAwarded")
-        grant = Grant(
-            grant_id=str(data["id"])[:300],
-            funder_id=directory.resolve(refs[0]),
-            recipient_id=directory.resolve(refs[1]),
-            title=str(data.get("title") or "")[:500],
-            description=str(data.get("description") or ""),
-            amount=to_decimal(amount),
-            currency=str(data.get("currency") or "")[:3],
-            award_date=str(data["awardDate"])[:10],
-            programme=str(programme)[:300],
-            source_file=row.file,
+        # In HASHED's order, then the source file.
+        values = (
+            directory.resolve(refs[0]),
+            directory.resolve(refs[1]),
+            str(data.get("title") or "")[:500],
+            str(data.get("description") or ""),
+            to_decimal(data.get("amountAwarded")),
+            str(data.get("currency") or "")[:3],
+            str(data["awardDate"])[:10],
+            str(programme)[:300],
         )
-        grant.row_hash = row_hash([getattr(grant, name) for name in HASHED])
-        if grant.grant_id in grants:
-            report.warn(f"{row.file}: grant id given twice, the later one kept\x00{grant.grant_id}")
-        grants[grant.grant_id] = grant
+        staged.add(str(data["id"])[:300], (*values, row.file, row_hash(values)))
     directory.flush()
-    # A grant id an earlier batch gave already: the later one is kept, with a warning, and
-    # it counts once (not as a change).
-    again = removals.read_before(grants)
-    for grant_id in again:
-        report.warn(
-            f"{grants[grant_id].source_file}: grant id given twice, the later one kept"
-            f"\x00{grant_id}"
-        )
-    removals.seen(grants)
-    # A grant is rewritten when its content changed, it moved to this file, or it was
-    # marked removed and is back.
-    stored = {
-        grant_id: (digest, source_file, current)
-        for grant_id, digest, source_file, current in Grant.objects.filter(
-            grant_id__in=grants
-        ).values_list("grant_id", "row_hash", "source_file", "in_latest_file")
-    }
-    write = [
-        g for g in grants.values() if stored.get(g.grant_id) != (g.row_hash, g.source_file, True)
-    ]
-    if write:
-        Grant.objects.bulk_create(
-            write,
-            update_conflicts=True,
-            unique_fields=["grant_id"],
-            update_fields=FIELDS + STATE,
-        )
-    counted = [g for g in write if g.grant_id not in again]
-    new = sum(1 for g in counted if g.grant_id not in stored)
-    back = sum(1 for g in counted if g.grant_id in stored and not stored[g.grant_id][2])
-    report.add("grants: read", len(grants) - len(again))
-    report.add("grants: new", new)
-    report.add("grants: back in the file (no longer marked removed)", back)
-    report.add("grants: changed", len(counted) - new - back)
-    report.add("grants: unchanged", len(grants) - len(again) - len(counted))

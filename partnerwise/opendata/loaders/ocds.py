@@ -16,7 +16,6 @@ lists it again un-marks it, even one older than the release stored.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -26,7 +25,12 @@ from typing import Any
 from django.db import connection
 
 from partnerwise.opendata.loaders import ImportReport, row_hash
-from partnerwise.opendata.loaders.orgs import Directory, OrgRef, Removals, name_key, org_id
+from partnerwise.opendata.loaders.orgs import Directory, OrgRef, name_key, org_id
+from partnerwise.opendata.loaders.staged_rows import (
+    Shape,
+    StagedRows,
+    load_staged,
+)
 from partnerwise.opendata.models import Award
 from partnerwise.opendata.readers import FieldError, Row, SourceError, to_decimal
 from partnerwise.opendata.readers.ocds import SUFFIXES, read_releases
@@ -46,12 +50,14 @@ _CENTRAL = re.compile(
     r"her majesty|foreign, commonwealth|crown commercial service|ministry for)",
     re.IGNORECASE,
 )
-FIELDS = [
+# An award's content, in the order of its row_hash (unchanged from the loader that built
+# Award objects: a re-import of data imported before finds it unchanged).
+HASHED = [
     "ocid",
     "release_id",
     "award_id",
-    "buyer",
-    "supplier",
+    "buyer_id",
+    "supplier_id",
     "title",
     "status",
     "value",
@@ -65,21 +71,48 @@ FIELDS = [
     "supplier_sme",
     "suitable_vcse",
     "suitable_sme",
-    "source_file",
-    "row_hash",
 ]
-# An award's content, for its row_hash: the organisations by id (reading `buyer` would
-# fetch the organisation, a query per award).
-HASHED = [
-    "buyer_id" if name == "buyer" else "supplier_id" if name == "supplier" else name
-    for name in FIELDS
-    if name not in {"row_hash", "source_file"}
-]
-# Written with FIELDS but not part of an award's content (so not in its row_hash).
-STATE = ["in_latest_file", "removed_on"]
+_TYPES = {
+    "ocid": "VARCHAR(200)",
+    "release_id": "VARCHAR(200)",
+    "award_id": "VARCHAR(200)",
+    "buyer_id": "BIGINT",
+    "supplier_id": "BIGINT",
+    "title": "VARCHAR(500)",
+    "status": "VARCHAR(40)",
+    "value": "DECIMAL(18, 2)",
+    "currency": "VARCHAR(3)",
+    "award_date": "DATE",
+    "start_date": "DATE",
+    "end_date": "DATE",
+    "release_date": "TIMESTAMP WITH TIME ZONE",
+}
+SHAPE = Shape(
+    noun="awards",
+    model=Award,
+    key="key",
+    columns=[
+        *((name, _TYPES.get(name, "BOOLEAN")) for name in HASHED),
+        ("source_file", "VARCHAR(300)"),
+        ("row_hash", "BIGINT"),
+    ],
+    # The latest release (one without a date is the oldest); of equals, the later read.
+    keep_first="(s.release_date IS NULL), s.release_date DESC, s.seq DESC",
+    # Only a current award keeps its newer release; a removed one is back as listed.
+    older_than="g.release_date IS NOT NULL AND s.release_date IS NOT NULL "
+    "AND g.release_date > s.release_date",
+)
 
 
-def load(paths: Iterable[Path], report: ImportReport) -> None:
+def load(
+    paths: Iterable[Path],
+    report: ImportReport,
+    *,
+    batch: int = BATCH,
+    background: bool | None = None,
+) -> None:
+    """Import the files; `batch` records are resolved together, and a big file is read in
+    a second process (`background` forces it either way: see readers/read_ahead.py)."""
     paths = list(paths)
     for path in paths:
         if path.suffix.lower() not in SUFFIXES:
@@ -87,15 +120,16 @@ def load(paths: Iterable[Path], report: ImportReport) -> None:
                 f"{path.name}: expected OCDS JSON (.json, .jsonl) or a .zip of such files"
             )
     directory = Directory(source="ocds", label=LABEL, report=report)
-    with connection.cursor() as cursor:
-        removals = Removals(cursor, model=Award, key="key", noun="awards", report=report)
-        removals.load_files(
-            paths,
-            read_releases,
-            lambda batch: _load_batch(batch, directory, report, removals),
-            BATCH,
-        )
-    report.add("organisations: new", directory.created)
+    load_staged(
+        paths,
+        reader=read_releases,
+        shape=SHAPE,
+        directory=directory,
+        report=report,
+        load_batch=lambda rows, staged: _load_batch(rows, directory, report, staged),
+        batch=batch,
+        background=background,
+    )
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -194,7 +228,7 @@ def _buyer(release: dict[str, Any], parties: dict[str, dict[str, Any]]) -> dict[
 
 
 def _load_batch(
-    batch: list[Row], directory: Directory, report: ImportReport, removals: Removals
+    batch: list[Row], directory: Directory, report: ImportReport, staged: StagedRows
 ) -> None:
     planned: list[tuple[Row, dict[str, Any], OrgRef, OrgRef, dict[str, Any], str, bool]] = []
     for row in batch:
@@ -227,7 +261,7 @@ def _load_batch(
                 key = f"{release['ocid']}/{award.get('id')}/{_supplier_key(party, index)}"
                 planned.append((row, award, buyer_ref, supplier_ref, party, key, central))
     directory.prefetch(ref for item in planned for ref in (item[2], item[3]))
-    awards: dict[str, Award] = {}
+    adapt = connection.ops.adapt_datetimefield_value
     for row, award, buyer_ref, supplier_ref, party, key, central in planned:
         release = row.data
         period = _dict(award.get("contractPeriod"))
@@ -237,72 +271,28 @@ def _load_batch(
         suitability = _dict(_dict(release.get("tender")).get("suitability"))
         value = _amount(party.get("x_awardValue")) or _amount(award.get("value"))
         currency = _dict(award.get("value")).get("currency") or ""
-        key = key[:400]
-        item = Award(
-            key=key,
-            ocid=release["ocid"][:200],
-            release_id=release["id"][:200],
-            award_id=str(award.get("id") or "")[:200],
-            buyer_id=directory.resolve(buyer_ref),
-            supplier_id=directory.resolve(supplier_ref),
-            title=str(award.get("title") or _dict(release.get("tender")).get("title") or "")[:500],
-            status=str(award.get("status") or "")[:40],
-            value=value,
-            currency=str(currency)[:3],
-            award_date=_date(award.get("date")),
-            start_date=_date(period.get("startDate")),
-            end_date=_date(period.get("endDate")),
-            release_date=release["date"],
-            buyer_is_central_government=central,
-            supplier_vcse=supplier_ref.is_vcse,
-            supplier_sme=sme,
-            suitable_vcse=_flag(suitability.get("vcse")),
-            suitable_sme=_flag(suitability.get("sme")),
-            source_file=row.file,
-        )
-        item.row_hash = row_hash([getattr(item, name) for name in HASHED])
-        earlier = awards.get(key)
-        if earlier is None or _newer(item, earlier):
-            awards[key] = item
+        # In HASHED's order.
+        values = [
+            release["ocid"][:200],
+            release["id"][:200],
+            str(award.get("id") or "")[:200],
+            directory.resolve(buyer_ref),
+            directory.resolve(supplier_ref),
+            str(award.get("title") or _dict(release.get("tender")).get("title") or "")[:500],
+            str(award.get("status") or "")[:40],
+            value,
+            str(currency)[:3],
+            _date(award.get("date")),
+            _date(period.get("startDate")),
+            _date(period.get("endDate")),
+            release["date"],
+            central,
+            supplier_ref.is_vcse,
+            sme,
+            _flag(suitability.get("vcse")),
+            _flag(suitability.get("sme")),
+        ]
+        digest = row_hash(values)
+        values[12] = adapt(release["date"])  # as the database stores it, to compare
+        staged.add(key[:400], (*values, row.file, digest))
     directory.flush()
-    # An award an earlier batch gave already (a later release of it, award then
-    # awardUpdate): the newer release is kept, as within a batch, and counted once.
-    again = removals.read_before(awards)
-    removals.seen(awards)
-    stored = {
-        key: (release_date, digest, source_file, current)
-        for key, release_date, digest, source_file, current in Award.objects.filter(
-            key__in=awards
-        ).values_list("key", "release_date", "row_hash", "source_file", "in_latest_file")
-    }
-    write = []
-    back = older = 0
-    for key, item in awards.items():
-        if key in stored:
-            release_date, digest, source_file, current = stored[key]
-            if current and digest == item.row_hash and source_file == item.source_file:
-                continue
-            # Only a current award keeps its newer release; a removed one is back as listed.
-            if current and release_date and item.release_date and release_date > item.release_date:
-                older += key not in again
-                continue
-            back += not current and key not in again
-        write.append(item)
-    if write:
-        Award.objects.bulk_create(
-            write, update_conflicts=True, unique_fields=["key"], update_fields=FIELDS + STATE
-        )
-    counted = [item for item in write if item.key not in again]
-    new = sum(1 for item in counted if item.key not in stored)
-    report.add("awards: read", len(awards) - len(again))
-    report.add("awards: new", new)
-    report.add("awards: older release ignored", older)
-    report.add("awards: back in the file (no longer marked removed)", back)
-    report.add("awards: changed", len(counted) - new - back)
-    report.add("awards: unchanged", len(awards) - len(again) - len(counted) - older)
-
-
-def _newer(item: Award, other: Award) -> bool:
-    mine = item.release_date or dt.datetime.min.replace(tzinfo=dt.UTC)
-    theirs = other.release_date or dt.datetime.min.replace(tzinfo=dt.UTC)
-    return mine >= theirs

@@ -148,3 +148,37 @@ def lock(cursor: CursorWrapper, *models: type[Model]) -> None:
     if is_postgres():
         names = ", ".join(table(model) for model in models)
         cursor.execute(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE")
+
+
+def insert_rows(
+    cursor: CursorWrapper,
+    target: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    skip_conflicts: bool = False,
+) -> None:
+    """Insert many rows into `target` as fast as each database takes them: COPY on
+    PostgreSQL (through a temporary table when rows that conflict with stored ones are to
+    be skipped), executemany on SQLite. Values go as they are (JSON as its text)."""
+    if not rows:
+        return
+    names = ", ".join(columns)
+    if not is_postgres():
+        marks = ", ".join(["%s"] * len(columns))
+        conflict = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
+        cursor.executemany(f"INSERT INTO {target} ({names}) VALUES ({marks}){conflict}", rows)
+        return
+    into = target
+    if skip_conflicts:
+        into = "pw_insert_rows"
+        cursor.execute(f"DROP TABLE IF EXISTS {into}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {into} AS SELECT {names} FROM {target} LIMIT 0")
+    with cursor.cursor.copy(f"COPY {into} ({names}) FROM STDIN") as copy:
+        for values in rows:
+            copy.write_row(values)
+    if skip_conflicts:
+        cursor.execute(
+            f"INSERT INTO {target} ({names}) SELECT {names} FROM {into} ON CONFLICT DO NOTHING"
+        )
+        cursor.execute(f"DROP TABLE {into}")

@@ -34,7 +34,7 @@ import subprocess
 import sys
 import threading
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
@@ -166,6 +166,13 @@ def _from_child(extract: ExtractFile, copy: bool, size: int) -> Iterator[Batch]:
     command = [sys.executable, "-m", __name__, str(extract.path), str(size)]
     if copy:
         command.append("--copy")
+    yield from from_child(command, name=f"the background reader of {extract.path.name}")
+
+
+def from_child(command: list[str], *, name: str) -> Iterator[Any]:
+    """What a child process started with `command` sends with `send_all`, one payload at
+    a time (read ahead by a thread into a bounded queue). Raises `SourceError` as the
+    child's reader did; `name` names the child if it breaks."""
     path = os.pathsep.join(filter(None, [_package_root(), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": path}
     child = subprocess.Popen(
@@ -191,9 +198,7 @@ def _from_child(extract: ExtractFile, copy: bool, size: int) -> Iterator[Batch]:
             else:  # the child crashed or the pipe broke: a bug, not bad input
                 child.wait()
                 detail = child.stderr.read().decode(errors="replace").strip()
-                raise RuntimeError(
-                    f"the background reader of {extract.path.name} stopped: {payload}\n{detail}"
-                )
+                raise RuntimeError(f"{name} stopped: {payload}\n{detail}")
     finally:
         stop.set()
         if child.poll() is None:
@@ -257,13 +262,21 @@ def _send(out: IO[bytes], message: tuple[str, Any]) -> None:
 
 
 def main(path: str, size: int = BATCH, copy: bool = False) -> int:
+    def source() -> Iterator[Batch]:
+        batches_ = batches(open_extract(Path(path)), size)
+        return copy_batches(batches_) if copy else batches_
+
+    return send_all(source)
+
+
+def send_all(source: Callable[[], Iterable[Any]]) -> int:
+    """The child's side of `from_child`: send each payload `source()` yields to the parent,
+    then "done"; a `SourceError` is sent as the error it is."""
     out = sys.stdout.buffer
     try:
         try:
-            extract = open_extract(Path(path))
-            source = batches(extract, size)
-            for batch in copy_batches(source) if copy else source:
-                _send(out, ("rows", batch))
+            for payload in source():
+                _send(out, ("rows", payload))
         except SourceError as error:
             _send(out, ("error", str(error)))
             return 0

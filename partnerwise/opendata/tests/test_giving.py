@@ -325,3 +325,36 @@ def test_organisation_page_no_longer_shows_a_removed_grant(cast: Cast, tmp_path:
     response = client.get(page)
     assert response.status_code == 200
     assert funder not in response.text
+
+
+def test_a_value_checked_once_is_still_checked_where_it_differs() -> None:
+    """Values found valid are remembered per property (grants repeat their funder and
+    recipient); a value that only looks the same, or the same value elsewhere, is checked."""
+    from partnerwise.opendata.readers.giving import schema_errors
+
+    recipient = [{"id": "GB-CHC-1000001", "name": "A Trust"}]
+    first = {"amountAwarded": 1, "title": "Roof", "recipientOrganization": recipient}
+    assert schema_errors(first) == []
+    assert schema_errors(first) == []
+    paths = {
+        path
+        for grant in (
+            {"amountAwarded": True},  # equal to 1 in Python, not a number to the schema
+            {"title": 1},  # valid as an amount, not as a title
+            {"recipientOrganization": [{"id": "GB-CHC-1000001", "name": 1}]},
+            {"recipientOrganization": [{"id": "GB-CHC-1000001", "name": 1}]},  # again
+        )
+        for _, path, _ in schema_errors(grant)
+    }
+    assert paths == {"amountAwarded", "title", "recipientOrganization/0/name"}
+    assert len(schema_errors({"recipientOrganization": [{"id": "GB-CHC-1", "name": 1}]})) == 1
+
+
+def test_long_values_are_checked_but_not_remembered() -> None:
+    from partnerwise.opendata.readers import giving
+
+    long_title, short_title = "Roof " * 200, "Roof"
+    assert giving.schema_errors({"title": long_title, "description": short_title}) == []
+    remembered = giving._VALID
+    assert (str, short_title) in remembered["description"]
+    assert (str, long_title) not in remembered["title"]

@@ -1,0 +1,177 @@
+"""Grants and awards go through a staging table and, for big files, a reader process:
+records far apart, small batches and the background reader give what one batch gives."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from partnerwise.opendata.loaders import ImportFailed, ImportReport, giving, ocds
+from partnerwise.opendata.models import Award, Grant
+from partnerwise.opendata.readers import SourceError
+from partnerwise.opendata.tests.conftest import run
+from partnerwise.opendata.tests.test_ocds import SEARCH
+
+
+def _grant(number: int, title: str = "") -> dict[str, Any]:
+    return {
+        "id": f"360G-test-{number}",
+        "title": title or f"Grant {number}",
+        "currency": "GBP",
+        "amountAwarded": 1000 + number,
+        "awardDate": "2024-05-01",
+        "recipientOrganization": [{"id": f"GB-CHC-{1000000 + number % 3}", "name": "A Trust"}],
+        "fundingOrganization": [{"id": "360G-testfunder", "name": "Test Foundation"}],
+    }
+
+
+def _write(path: Path, grants: list[Any]) -> Path:
+    path.write_text(json.dumps({"grants": grants}), encoding="utf-8")
+    return path
+
+
+def _load_grants(path: Path, **options: Any) -> ImportReport:
+    report = ImportReport()
+    with transaction.atomic():
+        giving.load([path], report, **options)
+    return report
+
+
+def _grant_rows() -> list[tuple[Any, ...]]:
+    return list(
+        Grant.objects.order_by("grant_id").values_list(
+            "grant_id", "funder__name", "recipient__name", "title", "amount", "award_date"
+        )
+    )
+
+
+def test_grant_id_given_twice_batches_apart_keeps_the_later_with_a_warning(
+    db: None, tmp_path: Path
+) -> None:
+    grants = [_grant(n) for n in range(7)]
+    path = _write(tmp_path / "twice.json", [*grants, _grant(1, title="The later one")])
+    report = _load_grants(path, batch=2)  # the repeat is three batches after the first
+    assert report.counts["grants: new"] == 7
+    assert report.counts["grants: read"] == 7
+    assert "grants: changed" not in report.counts
+    assert report.warnings["twice.json: grant id given twice, the later one kept"] == (
+        1,
+        "360G-test-1",
+    )
+    assert Grant.objects.get(grant_id="360G-test-1").title == "The later one"
+    assert Grant.objects.count() == 7
+
+
+def test_small_batches_and_the_background_reader_give_what_one_batch_gives(
+    db: None, tmp_path: Path
+) -> None:
+    path = _write(tmp_path / "grants.json", [_grant(n) for n in range(9)])
+    whole = _load_grants(path, batch=1000, background=False)
+    expected = _grant_rows()
+    Grant.objects.all().delete()
+    pieces = _load_grants(path, batch=2, background=True)
+    assert _grant_rows() == expected
+    assert pieces.counts == whole.counts - Counter({"organisations: new": 4})
+    again = _load_grants(path, batch=3, background=True)
+    assert again.counts["grants: unchanged"] == 9
+    assert "grants: new" not in again.counts and "grants: changed" not in again.counts
+
+
+def test_background_reader_reports_bad_records_and_broken_files_as_in_process(
+    db: None, tmp_path: Path
+) -> None:
+    bad = _write(tmp_path / "bad.json", [_grant(1), {**_grant(2), "amountAwarded": None}])
+    for background in (False, True):
+        with pytest.raises(ImportFailed, match=r"bad.json, grant 2, field 'amountAwarded'"):
+            _load_grants(bad, background=background)
+    report = ImportReport(skip_bad=True)
+    with transaction.atomic():
+        giving.load([bad], report, background=True)
+    assert report.skipped == [
+        "bad.json, grant 2, field 'amountAwarded': missing; every grant needs one"
+    ]
+    cut = tmp_path / "cut.json"
+    cut.write_text(json.dumps({"grants": [_grant(1), _grant(2)]})[:-30], encoding="utf-8")
+    messages = []
+    for background in (False, True):
+        with pytest.raises(SourceError) as error:
+            _load_grants(cut, background=background)
+        messages.append(str(error.value))
+    assert messages[0] == messages[1] and messages[0].startswith("cut.json: ")
+
+
+def test_later_release_of_an_award_batches_apart_wins_and_counts_once(
+    db: None, tmp_path: Path
+) -> None:
+    package = json.loads(SEARCH.read_text(encoding="utf-8"))
+    releases = [r for r in package["releases"] if r.get("awards")][:4]
+    first = releases[0]
+    newer = json.loads(json.dumps(first))
+    newer["id"] += "-update"
+    newer["date"] = "2030-01-01T00:00:00Z"
+    newer["awards"][0]["value"]["amount"] = 654321
+    older = json.loads(json.dumps(first))
+    older["id"] += "-older"
+    older["date"] = "2000-01-01T00:00:00Z"
+    older["awards"][0]["value"]["amount"] = 1
+    path = tmp_path / "awards.json"
+    path.write_text(
+        json.dumps({**package, "releases": [first, *releases[1:], newer, older]}),
+        encoding="utf-8",
+    )
+    report = ImportReport()
+    with transaction.atomic():
+        ocds.load([path], report, batch=1, background=True)
+    key = next(a.key for a in Award.objects.filter(ocid=first["ocid"]))
+    assert Award.objects.get(key=key).value == 654321
+    assert Award.objects.get(key=key).release_id == newer["id"]
+    assert report.counts["awards: read"] == Award.objects.count()
+    assert report.counts["awards: new"] == Award.objects.count()
+    assert "awards: changed" not in report.counts
+    output = run("ocds", str(path))
+    assert f"awards: unchanged: {Award.objects.count()}" in output
+
+
+def test_grants_packed_by_the_background_reader_load_as_read_in_process(
+    db: None, tmp_path: Path
+) -> None:
+    """The reader process sends only the fields the loader reads (`pack_grant`): every
+    shape of funder, recipient and programme loads, warns and fails as in-process."""
+    charity = {"id": "local-42", "charityNumber": "1000003", "name": "Numbered Trust"}
+    grants = [
+        {**_grant(1), "grantProgramme": [{"title": "Small grants"}], "description": "Roof"},
+        {**_grant(2), "recipientOrganization": [charity], "awardDate": "01/05/2024"},
+        {**_grant(3), "recipientOrganization": [{"id": "local-7", "name": "Nameonly Group"}]},
+        {**_grant(4), "recipientOrganization": [{"addressLocality": "Leeds"}]},
+        {**_grant(5), "recipientOrganization": [], "recipientIndividual": {"id": "x"}},
+        {
+            **_grant(6),
+            "fundingOrganization": [{"id": "x", "name": "Unnumbered"}],
+            "currency": "EUR",
+        },
+        {**_grant(7), "grantProgramme": "not a list", "amountAwarded": "12.50"},
+        {**_grant(8), "recipientOrganization": [{"id": "local-9", "name": ""}]},
+    ]
+    path = _write(tmp_path / "shapes.json", grants)
+    reports = []
+    for background in (False, True):
+        Grant.objects.all().delete()
+        report = ImportReport(skip_bad=True)
+        with transaction.atomic():
+            giving.load([path], report, background=background)
+        stored = Grant.objects.order_by("grant_id").values_list("programme", "description")
+        reports.append((report, list(zip(_grant_rows(), stored, strict=True))))
+    (in_process, expected), (packed, rows) = reports
+    assert rows == expected
+    assert len(expected) == 5
+    assert packed.skipped == in_process.skipped
+    assert packed.warnings == in_process.warnings
+    # The organisations are there by the second run: only they are counted differently.
+    assert packed.counts - Counter({"organisations: new": 99}) == in_process.counts - Counter(
+        {"organisations: new": 99}
+    )
