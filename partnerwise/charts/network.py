@@ -14,7 +14,8 @@ from partnerwise.charts.svg import WIDTH, Chart, Table, el, figure, marker, shor
 HEIGHT = 520
 PAD = 40  # keeps dots and their labels inside the frame
 MIN_R, MAX_R = 5.0, 18.0
-LABELLED = 12  # only the largest dots are labelled in the drawing; all are in the table
+LABELLED = 20  # at most this many dots are labelled (where their names fit); all are in the table
+CHAR_WIDTH = 7.6  # about the width of a character of a bold 13 px sans-serif label
 
 # Each kind of link has its own dash pattern as well as its colour.
 LINKS = {
@@ -49,6 +50,59 @@ def radius(value: float, largest: float) -> float:
     return MIN_R + (MAX_R - MIN_R) * math.sqrt(value / largest)
 
 
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def _label_box(label: str, x: float, y: float, anchor: str) -> Box:
+    """Where a bold 13 px label drawn at (x, y) with this anchor lies, roughly."""
+    width = CHAR_WIDTH * len(label)
+    left = {"start": x, "end": x - width, "middle": x - width / 2}[anchor]
+    return (left, y - 12, left + width, y + 3)
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _place_labels(
+    labelled: Sequence[MapNode],
+    nodes: Sequence[MapNode],
+    where: dict[int, tuple[float, float]],
+    largest: float,
+) -> dict[int, tuple[str, float, float, str]]:
+    """Put each label (largest dots first) beside, before, above or below its dot, wherever
+    it covers no label already placed and no other dot; a label with no free place is left
+    out of the drawing (the dot's tooltip and the table still name it)."""
+    dots = {
+        n.id: (where[n.id][0] - r, where[n.id][1] - r, where[n.id][0] + r, where[n.id][1] + r)
+        for n in nodes
+        for r in [radius(n.value, largest)]
+    }
+    taken: list[Box] = []
+    placed: dict[int, tuple[str, float, float, str]] = {}
+    for node in labelled:
+        x, y = where[node.id]
+        r = radius(node.value, largest)
+        label = "Us" if node.is_us else shorten(node.label, 24)
+        outward = "start" if x < WIDTH / 2 else "end"
+        inward = "end" if outward == "start" else "start"
+        candidates = [
+            (x + (r + 4 if anchor == "start" else -(r + 4)), y + 5, anchor)
+            for anchor in (outward, inward)
+        ] + [(x, y - r - 4, "middle"), (x, y + r + 15, "middle")]
+        for lx, ly, anchor in candidates:
+            box = _label_box(label, lx, ly, anchor)
+            inside = box[0] >= 0 and box[2] <= WIDTH and box[1] >= 0 and box[3] <= HEIGHT
+            clear = not any(_overlaps(box, other) for other in taken) and not any(
+                _overlaps(box, dot) for key, dot in dots.items() if key != node.id
+            )
+            if inside and clear:
+                taken.append(box)
+                placed[node.id] = (label, lx, ly, anchor)
+                break
+    return placed
+
+
 def network_map(
     nodes: Sequence[MapNode],
     links: Sequence[MapLink],
@@ -77,7 +131,8 @@ def network_map(
                data_a=link.a, data_b=link.b)
         )  # fmt: skip
     by_size = sorted(nodes, key=lambda n: (-n.value, n.label))
-    labelled = {n.id for n in by_size[:LABELLED]} | {n.id for n in nodes if n.is_us}
+    labelled = [n for n in by_size[:LABELLED]] + [n for n in by_size[LABELLED:] if n.is_us]
+    placed = _place_labels(labelled, nodes, where, largest)
     for node in by_size[::-1]:  # largest drawn last, on top
         x, y = where[node.id]
         r = radius(node.value, largest)
@@ -89,11 +144,9 @@ def network_map(
             marker(shape, x, y, r, fill, stroke=colours.TEXT, stroke_width=1.5, class_="node",
                    data_id=node.id, data_value=f"{node.value:g}")
         ]  # fmt: skip
-        if node.id in labelled:
-            anchor = "start" if x < WIDTH / 2 else "end"
-            dx = r + 4 if anchor == "start" else -(r + 4)
-            label = "Us" if node.is_us else shorten(node.label, 24)
-            group.append(text(label, x + dx, y + 5, anchor=anchor, size=13, weight="bold"))
+        if node.id in placed:
+            label, lx, ly, anchor = placed[node.id]
+            group.append(text(label, lx, ly, anchor=anchor, size=13, weight="bold"))
         marks.append(el("g", group, class_="org"))
     legend_y = HEIGHT + 16
     x = PAD

@@ -268,3 +268,32 @@ def test_colours_are_the_sites_and_stand_out_from_white() -> None:
     for value in [colours.MARK, colours.WARNING, colours.US, colours.THEM,
                   *colours.ARCHETYPES.values(), *colours.EXTRA]:  # fmt: skip
         assert contrast(value) >= 3, value
+
+
+def test_map_labels_of_neighbouring_dots_do_not_cover_each_other() -> None:
+    # Two organisations side by side on one row, as "Ministry of Justice" and "Nacro" were on
+    # the demo's map, and a third just below the first.
+    from partnerwise.charts.network import CHAR_WIDTH, MapNode, network_map
+
+    nodes = [
+        MapNode(1, "Ministry of Justice", 0.30, 0.10, 5.0, None),
+        MapNode(2, "Nacro", 0.42, 0.10, 9.0, None),
+        MapNode(3, "Justin burgh Education Institute", 0.30, 0.13, 1.0, None),
+    ]
+    root = parse(
+        network_map(nodes, [], names={}, summary="Three.", table=charts.Table(("Name",), ()))
+    )
+    boxes = []
+    for group in marks(root, "org"):
+        label = group.find("s:text", NS)
+        assert label is not None, "every dot here has room for its name"
+        x, y, words = float(label.get("x", 0)), float(label.get("y", 0)), label.text or ""
+        width = CHAR_WIDTH * len(words)
+        left = {"start": x, "end": x - width, "middle": x - width / 2}[
+            label.get("text-anchor", "start")
+        ]
+        boxes.append((left, y - 12, left + width, y + 3))
+    assert len(boxes) == 3
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)

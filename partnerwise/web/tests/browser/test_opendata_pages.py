@@ -15,6 +15,7 @@ from partnerwise.conftest import Cast, make_user
 from partnerwise.opendata.models import (
     CandidateMatch,
     CharityReturnHistory,
+    Grant,
     RegisterCharity,
     RegisterTable,
 )
@@ -53,6 +54,13 @@ def test_issue_13_pages_at_desktop_and_phone_widths(
         right_label="Big Prime", normalised_name="big prime",
         evidence="Both are known as 'big prime'.",
     )  # fmt: skip
+    # A grant with a long title and amount: its table must scroll in its box, not the page.
+    funder = Organisation.objects.create(name="The Dulverton Trust of Somewhere Quite Long")
+    Grant.objects.create(
+        grant_id="360G-test-1", funder=funder, recipient=cast.prime, amount=Decimal("12345678"),
+        title="Project development for resettlement services in three prisons",
+        currency="GBP", award_date=dt.date(2024, 5, 7), source_file="t.json", row_hash=1,
+    )  # fmt: skip
     staff = make_user("ops@partnerwise.example")
     staff.is_staff = True
     staff.save(update_fields=["is_staff"])
@@ -62,6 +70,7 @@ def test_issue_13_pages_at_desktop_and_phone_widths(
         "board-paper": reverse("appraisals:board_paper", args=["hope", pk]),
         "link": reverse("organisation_link", args=["hope", private.pk]),
         "network": reverse("network", args=["hope"]),
+        "organisation": reverse("organisation_detail", args=["hope", cast.prime.pk]),
     }
     lead = Journey(browser, live_server.url)
     lead.sign_in("editor@hope.org")
