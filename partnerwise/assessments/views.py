@@ -208,6 +208,29 @@ def _suggestions(subject: Organisation, workspace: Workspace) -> dict[str, str]:
     return hints
 
 
+def _with_stored_confidence(
+    fresh: engine.Profile,
+    workspace: Workspace,
+    where: dict[str, Any],
+    *,
+    kind: RaterKind = RaterKind.COLLEAGUE,
+) -> engine.Profile:
+    """The page explains a profile computed afresh, but its confidence (which rescoring every
+    nearby answer set makes the dearest part, growing with the square of the raters) is read
+    from the stored profile kept with the same ratings, when that row agrees with it."""
+    stored = (
+        workspace.storedprofiles.filter(rater_kind=kind, **where)
+        .only("verdict", "best", "leading", "raters", "confidence")
+        .first()
+    )
+    if stored is None or (stored.verdict, stored.best or None, tuple(stored.leading),
+                          tuple(stored.raters)) != (
+        fresh.verdict, fresh.best, tuple(fresh.leading), tuple(fresh.raters)
+    ):  # fmt: skip
+        return fresh
+    return fresh.with_confidence(stored.confidence)
+
+
 def describe(
     profile: engine.Profile, model: engine.Typology, *, about_us: bool = False
 ) -> dict[str, Any]:
@@ -273,12 +296,18 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
     typology = default_typology(workspace)
     model = engine_typology(typology, workspace)
     is_us = subject.pk == workspace.organisation_id
-    ours = profile_for(workspace, partnership, subject, typology)
-    theirs = (
-        profile_for(workspace, partnership, subject, typology, rater_kind=RaterKind.PARTNER)
-        if is_us
-        else None
+    where = {"partnership": partnership, "subject": subject, "typology": typology}
+    ours = _with_stored_confidence(
+        profile_for(workspace, partnership, subject, typology), workspace, where
     )
+    theirs = None
+    if is_us:
+        theirs = _with_stored_confidence(
+            profile_for(workspace, partnership, subject, typology, rater_kind=RaterKind.PARTNER),
+            workspace,
+            where,
+            kind=RaterKind.PARTNER,
+        )
     assessments = list(
         workspace.assessments.filter(partnership=partnership, subject=subject)
         .select_related("rater", "recorded_by")

@@ -185,6 +185,15 @@ class Profile:
         leave out one rater) after which the verdict names the same archetype(s)."""
         return self._stability() if self._stability else 0.0
 
+    def with_confidence(self, confidence: float) -> Profile:
+        """This profile, told its confidence as worked out before for the same answers (a
+        stored profile), so that its stability need not be rescored; the confidence given
+        is ignored when this profile has none (insufficient, or no raters)."""
+        n = self.rater_count
+        if self.verdict != "insufficient" and n >= 1:
+            self.__dict__["stability"] = confidence * (n + RATER_K) / n
+        return self
+
     @property
     def confidence(self) -> float:
         """stability x n/(n + 0.25) for n raters; 0 when the verdict is insufficient."""

@@ -229,3 +229,31 @@ def test_only_the_rater_or_an_admin_may_change_a_rating(cast: Cast, client: Clie
     outsider = Client()
     outsider.force_login(cast.outsider)
     assert outsider.get(edit).status_code == 404
+
+
+def test_profile_page_confidence_is_the_fresh_one_read_from_the_stored_profile(
+    cast: Cast, client: Client
+) -> None:
+    from partnerwise.assessments.models import StoredProfile
+    from partnerwise.assessments.profiles import profile_for
+
+    url = reverse("assess", args=["hope", cast.partnership.pk, cast.prime.pk])
+    client.force_login(cast.editor)
+    client.post(url, answers(BIG_BEAST, rater_name="Sam"))
+    colleague = Client()
+    colleague.force_login(cast.admin)
+    colleague.post(url, answers({**BIG_BEAST, "slack": "4"}, rater_name="Alex"))
+    page = reverse("profile", args=["hope", cast.partnership.pk, cast.prime.pk])
+    fresh = profile_for(cast.workspace, cast.partnership, cast.prime)
+    shown = re.search(r"\(confidence (\d+)%\)", client.get(page).content.decode())
+    assert shown is not None and int(shown[1]) == round(fresh.confidence * 100)
+    # The page reads the confidence kept with the ratings rather than rescoring every nearby
+    # answer set: a stored figure of 0.4 for two raters shows as 40% (stability 45%).
+    StoredProfile.objects.filter(
+        partnership=cast.partnership, subject=cast.prime, rater_kind=RaterKind.COLLEAGUE
+    ).update(confidence=0.4)
+    text = client.get(page).content.decode()
+    assert "(confidence 40%)" in text and "40%: 45% of small" in text
+    # A stored row that no longer agrees with the ratings is not trusted.
+    StoredProfile.objects.filter(subject=cast.prime).update(raters=["Someone else"])
+    assert f"(confidence {round(fresh.confidence * 100)}%)" in client.get(page).content.decode()

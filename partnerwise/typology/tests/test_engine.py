@@ -202,3 +202,17 @@ def test_reasons_say_how_many_raters_answered_each_indicator() -> None:
     power = next(r for r in reasons if r.startswith("They hold more power"))
     assert "(one rater)" in terms
     assert "(median of 2 raters)" in power
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_a_profile_told_its_earlier_confidence_has_the_fresh_one(data: st.DataObject) -> None:
+    typology = data.draw(typologies)
+    raters = [Rater(name, data.draw(answer_sets(typology))) for name in ("a", "b", "c")]
+    fresh = profile(typology, raters)
+    told = profile(typology, raters).with_confidence(fresh.confidence)
+    assert told.confidence == pytest.approx(fresh.confidence)
+    assert told.stability == pytest.approx(fresh.stability)
+    # A profile with no confidence (not enough evidence) keeps none, whatever it is told.
+    empty = profile(typology, [Rater("a", {})]).with_confidence(0.9)
+    assert empty.confidence == 0.0
