@@ -3,14 +3,16 @@
 In one fresh SQLite database it builds workspaces of P partnerships, each with us and five
 organisations drawn (with a fixed seed) from a pool of O, so partners recur across
 partnerships, and one grant between two of the pool per partnership (open data), then times
-GET /w/<slug>/network/ through Django's test client:
+GET /w/<slug>/network/ (and the workspace's portfolio, /w/<slug>/) through Django's test
+client:
 
 * cold - the first view after the cache is cleared (records read, networkx measures and
   layout computed, the page finished and kept);
 * warm - the median of --runs later views (the finished page read from the cache under the
   workspace's version stamp);
 
-and prints the organisations on the map, the queries of a repeat view (which must be the same
+and the portfolio's median of --runs views after one warm-up, and prints the organisations on
+the map, the queries of a repeat view (which must be the same
 for every size), the page's size in bytes, and each size's times over the smallest's.
 Figures are only comparable within one run.
 
@@ -107,15 +109,30 @@ def measure(partnerships: int, pool: int, runs: int) -> dict[str, float]:
 
     with connection.execute_wrapper(count):
         repeat = client.get(path)
+    map_queries = len(queries)
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         client.get(path)
         times.append((time.perf_counter() - start) * 1000)
     drawn = re.search(r"([\d,]+) organisations? and", page.content.decode())
+    # The portfolio of the same workspace, timed the same way (issue 12 asks for both).
+    portfolio = f"/w/{label}/"
+    assert client.get(portfolio).status_code == 200
+    queries.clear()
+    with connection.execute_wrapper(count):
+        client.get(portfolio)
+    portfolio_queries = len(queries)
+    portfolio_times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        client.get(portfolio)
+        portfolio_times.append((time.perf_counter() - start) * 1000)
     return {
+        "portfolio queries": portfolio_queries,
+        "portfolio ms": statistics.median(portfolio_times),
         "organisations": float(drawn.group(1).replace(",", "")) if drawn else 0.0,
-        "queries": len(queries),
+        "queries": map_queries,
         "bytes": len(repeat.content),
         "cold ms": cold,
         "warm ms": statistics.median(times),
@@ -136,12 +153,15 @@ def main() -> int:
     results = [(p, o, measure(p, o, args.runs)) for p, o in sizes]
     base = results[0][2]
     print(f"{'partnerships':>12}{'pool':>7}{'orgs':>7}{'queries':>9}{'bytes':>9}{'cold ms':>9}"
-          f"{'warm ms':>9}{'cold x':>8}{'warm x':>8}{'bytes x':>9}")  # fmt: skip
+          f"{'warm ms':>9}{'cold x':>8}{'warm x':>8}{'bytes x':>9}"
+          f"{'portfolio q':>12}{'portfolio ms':>13}{'portfolio x':>12}")  # fmt: skip
     for p, o, r in results:
         print(
             f"{p:>12}{o:>7}{r['organisations']:>7.0f}{r['queries']:>9.0f}{r['bytes']:>9.0f}"
             f"{r['cold ms']:>9.0f}{r['warm ms']:>9.1f}{r['cold ms'] / base['cold ms']:>8.2f}"
             f"{r['warm ms'] / base['warm ms']:>8.2f}{r['bytes'] / base['bytes']:>9.2f}"
+            f"{r['portfolio queries']:>12.0f}{r['portfolio ms']:>13.1f}"
+            f"{r['portfolio ms'] / base['portfolio ms']:>12.2f}"
         )
     print("x: over the first size, in this run")
     return 0
