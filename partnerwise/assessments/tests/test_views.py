@@ -72,13 +72,19 @@ def test_an_organisation_outside_the_partnership_cannot_be_rated(
     assert client.post(url, answers(BIG_BEAST)).status_code == 404
 
 
-def test_profile_shows_fits_verdict_reasons_and_disagreement(cast: Cast, client: Client) -> None:
+def rate_as_two_colleagues(cast: Cast, client: Client) -> None:
+    """Sam (the editor, signed in on `client`) and Alex rate the prime as a big beast,
+    disagreeing on one statement."""
     url = reverse("assess", args=["hope", cast.partnership.pk, cast.prime.pk])
     client.force_login(cast.editor)
     client.post(url, answers(BIG_BEAST, rater_name="Sam"))
     colleague = Client()
     colleague.force_login(cast.admin)
     colleague.post(url, answers({**BIG_BEAST, "slack": "4"}, rater_name="Alex"))
+
+
+def test_profile_shows_fits_verdict_reasons_and_disagreement(cast: Cast, client: Client) -> None:
+    rate_as_two_colleagues(cast, client)
     page = client.get(reverse("profile", args=["hope", cast.partnership.pk, cast.prime.pk]))
     text = page.content.decode()
     assert "Big beasts" in text
@@ -237,12 +243,7 @@ def test_profile_page_confidence_is_the_fresh_one_read_from_the_stored_profile(
     from partnerwise.assessments.models import StoredProfile
     from partnerwise.assessments.profiles import profile_for
 
-    url = reverse("assess", args=["hope", cast.partnership.pk, cast.prime.pk])
-    client.force_login(cast.editor)
-    client.post(url, answers(BIG_BEAST, rater_name="Sam"))
-    colleague = Client()
-    colleague.force_login(cast.admin)
-    colleague.post(url, answers({**BIG_BEAST, "slack": "4"}, rater_name="Alex"))
+    rate_as_two_colleagues(cast, client)
     page = reverse("profile", args=["hope", cast.partnership.pk, cast.prime.pk])
     fresh = profile_for(cast.workspace, cast.partnership, cast.prime)
     shown = re.search(r"\(confidence (\d+)%\)", client.get(page).content.decode())
