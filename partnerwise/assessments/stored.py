@@ -75,12 +75,12 @@ def profile_fields_names() -> tuple[str, ...]:
     return ("verdict", "best", "leading", "confidence", "raters", "data")
 
 
-def _write(
+def _compute_all(
     workspace: Workspace,
     groups: dict[Group, list[Assessment]],
     models: Callable[[int], engine.Typology],
-) -> None:
-    """Replace the stored profiles and history of `groups` with fresh computations."""
+) -> tuple[list[StoredProfile], list[ProfilePoint]]:
+    """Each group's current profile (if it has one) and its history, computed afresh."""
     currents: list[StoredProfile] = []
     points: list[ProfilePoint] = []
     for group, items in groups.items():
@@ -88,6 +88,16 @@ def _write(
         if current is not None:
             currents.append(current)
         points.extend(history)
+    return currents, points
+
+
+def _write(
+    workspace: Workspace,
+    groups: dict[Group, list[Assessment]],
+    models: Callable[[int], engine.Typology],
+) -> None:
+    """Replace the stored profiles and history of `groups` with fresh computations."""
+    currents, points = _compute_all(workspace, groups, models)
     for partnership_id, subject_id, typology_id, rater_kind in groups:
         selector = {
             "partnership_id": partnership_id,
@@ -187,13 +197,7 @@ def rebuild_profiles(
                 )
                 if key in groups:
                     groups[key].append(assessment)
-            currents: list[StoredProfile] = []
-            points: list[ProfilePoint] = []
-            for group, items in groups.items():
-                current, history = _compute_group(workspace, group, items, models(group[2]))
-                if current is not None:
-                    currents.append(current)
-                points.extend(history)
+            currents, points = _compute_all(workspace, groups, models)
             StoredProfile.objects.bulk_create(currents, batch_size=500)
             ProfilePoint.objects.bulk_create(points, batch_size=500)
             if progress is not None:
