@@ -20,6 +20,7 @@ from partnerwise.opendata.directory import (
     is_identifier_query,
     search_organisations,
 )
+from partnerwise.opendata.loaders.sql import NAME_FTS  # migration 0013, SQLite only
 from partnerwise.organisations.models import Organisation
 from partnerwise.workspaces.models import Workspace
 
@@ -30,7 +31,6 @@ MOST_MATCHES = 200
 # A trigram is three characters: a shorter query is matched by name prefix and number only,
 # since no index serves "contains" for it.
 SHORTEST_CONTAINS = 3
-NAME_FTS = "opendata_organisation_name_fts"  # migration 0013, SQLite only
 
 
 def names_containing(

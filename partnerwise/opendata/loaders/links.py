@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from partnerwise.opendata.loaders import ImportReport, progress, row_hash
-from partnerwise.opendata.loaders.orgs import org_id
+from partnerwise.opendata.loaders.shaping import org_id
 from partnerwise.opendata.matches import merge_organisations, survivor_first
 from partnerwise.opendata.models import Merger
 from partnerwise.opendata.readers import BadRecord, FieldError, Row, SourceError, to_iso_date

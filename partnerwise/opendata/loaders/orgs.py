@@ -11,114 +11,31 @@ file no longer lists.
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
+from collections.abc import Iterable
 
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
 from django.utils import timezone
 
-from partnerwise.opendata.loaders import ImportReport, progress
+from partnerwise.opendata.loaders import ImportReport
+from partnerwise.opendata.loaders.shaping import OrgRef
 from partnerwise.opendata.loaders.sql import (
     Stage,
     execute,
     insert_rows,
     lock,
+    pause_name_index,
     reset_sequence,
+    resume_name_index,
     scalar,
     table,
 )
 from partnerwise.opendata.models import SearchName, SourceKey
 from partnerwise.opendata.names import normalise_name
-from partnerwise.opendata.readers import BadRecord, Note, Row
-from partnerwise.organisations.identifiers import IdentifierError, make_org_id, parse_org_id
-from partnerwise.organisations.models import Identifier, Kind, Organisation
-
-# Schemes that name a registered body, tried before a publisher's own ids.
-_AUTHORITATIVE = ("GB-CHC", "GB-COH", "GB-SC", "GB-NIC", "GB-GOR", "GB-LAE", "GB-LAS", "GB-NHS")
-
-
-def org_id(value: object, report: ImportReport, file: str, position: str) -> str | None:
-    """The normalised org-id, or None (with a warning) if it is not one."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    parsed, error = _parsed(value)
-    if error:
-        report.warn(f"{file}: identifier not usable, ignored\x00{position}: {error}")
-    return parsed
-
-
-# Sources repeat the same few hundred thousand identifiers: each is parsed once.
-@lru_cache(maxsize=200_000)
-def _parsed(value: str) -> tuple[str | None, str]:
-    try:
-        return str(parse_org_id(value)), ""
-    except IdentifierError as error:
-        return None, str(error)
-
-
-@lru_cache(maxsize=200_000)
-def _made(scheme: str, text: str) -> tuple[str | None, str]:
-    try:
-        return str(make_org_id(scheme, text)), ""
-    except IdentifierError as error:
-        return None, str(error)
-
-
-def _number_org_id(
-    scheme: str, number: object, report: ImportReport, file: str, position: str
-) -> str | None:
-    """The org-id for a number given in a scheme's own column (`charityNumber`), by the same
-    rules as a whole org-id (organisations/identifiers.py)."""
-    if number in (None, ""):
-        return None
-    text = str(number).strip()
-    # Some publishers put the whole org-id in the number column.
-    text = text[len(scheme) + 1 :] if text.upper().startswith(scheme + "-") else text
-    made, error = _made(scheme, text)
-    if error:
-        report.warn(f"{file}: identifier not usable, ignored\x00{position}: {error}")
-    return made
-
-
-def charity_org_id(number: object, report: ImportReport, file: str, position: str) -> str | None:
-    """A charity number column's org-id: Scottish (SC...) and Northern Irish (NIC...)
-    numbers appear in the same column as English and Welsh ones."""
-    text = "".join(str(number or "").split()).upper()
-    if text.startswith("SC") and text[2:].isdigit():
-        return _number_org_id("GB-SC", text, report, file, position)
-    if text.startswith("NIC") and text[3:].isdigit():
-        return _number_org_id("GB-NIC", text[3:], report, file, position)
-    return _number_org_id("GB-CHC", number, report, file, position)
-
-
-def company_org_id(number: object, report: ImportReport, file: str, position: str) -> str | None:
-    return _number_org_id("GB-COH", number, report, file, position)
-
-
-def name_key(name: str) -> str | None:
-    """The key for an organisation a source names but does not identify."""
-    normalised = normalise_name(name)
-    return f"name:{normalised}"[:320] if normalised else None
-
-
-@dataclass
-class OrgRef:
-    name: str
-    identifiers: list[str] = field(default_factory=list)
-    kind: str = Kind.OTHER
-    is_vcse: bool | None = None
-    source_key: str | None = None  # when the source gives no identifier at all
-
-    def ordered(self) -> list[str]:
-        unique = list(dict.fromkeys(self.identifiers))
-        return sorted(unique, key=lambda v: (not v.startswith(_AUTHORITATIVE), unique.index(v)))
-
+from partnerwise.organisations.identifiers import parse_org_id
+from partnerwise.organisations.models import Identifier, Organisation
 
 _ORGANISATION_COLUMNS = [
     "id", "workspace_id", "name", "kind", "is_removed", "website", "description", "is_vcse",
@@ -139,6 +56,7 @@ class Directory:
         self._raw_names: set[tuple[int, str]] = set()
         self._pending: list[tuple[int, str, str, str]] = []
         self._next_id: int | None = None
+        self._first_id: int | None = None  # the first organisation this run created
         self.created = 0
 
     def prefetch(self, refs: Iterable[OrgRef]) -> None:
@@ -205,7 +123,8 @@ class Directory:
             if self._next_id is None:
                 lock(cursor, Organisation, Identifier)
                 last = scalar(cursor, f"SELECT MAX(id) FROM {table(Organisation)}")
-                self._next_id = int(last or 0) + 1
+                self._next_id = self._first_id = int(last or 0) + 1
+                pause_name_index(cursor)
             first = self._next_id
             self._next_id += len(refs)
             now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -303,6 +222,15 @@ class Directory:
         self._names.add((organisation_id, normalised))
         self._pending.append((organisation_id, normalised[:300], name[:300], self.source))
 
+    def close(self) -> None:
+        """Write what is still to write; index the new organisations' names (see
+        `pause_name_index`)."""
+        self.flush()
+        if self._first_id is not None:
+            with connection.cursor() as cursor:
+                resume_name_index(cursor, first_id=self._first_id)
+            self._first_id = None
+
     def flush(self) -> None:
         """Write the search names gathered since the last flush (one statement)."""
         if self._pending:
@@ -374,22 +302,6 @@ class Removals:
 
     def file_read(self, name: str, *, skipped: int) -> None:
         self._files[name] = self._files.get(name, 0) + skipped
-
-    def read_files(
-        self,
-        paths: Iterable[Path],
-        read: Callable[[Path], Iterable[Row | BadRecord | Note]],
-        load_batch: Callable[[list[Row]], None],
-        size: int,
-    ) -> None:
-        """Read each file in batches of `size` good rows; then `mark` what they left out."""
-        report = self.report
-        for path in paths:
-            skipped = len(report.skipped)
-            rows = report.good_rows(progress(read(path), label=path.name))
-            while batch := list(itertools.islice(rows, size)):
-                load_batch(batch)
-            self.file_read(path.name, skipped=len(report.skipped) - skipped)
 
     def mark(self) -> None:
         self.stage.flush()

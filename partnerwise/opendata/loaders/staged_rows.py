@@ -17,7 +17,7 @@ rows live in the database's temporary storage, never in a Python list.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,11 +26,12 @@ from django.db import connection
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
 
-from partnerwise.opendata.loaders import ImportReport
+from partnerwise.opendata.loaders import ImportReport, progress, row_hash
 from partnerwise.opendata.loaders.orgs import Directory, Removals
+from partnerwise.opendata.loaders.shaping import Forget, NewRef, Record, Warned
 from partnerwise.opendata.loaders.sql import Stage, execute, table
-from partnerwise.opendata.readers import Row
-from partnerwise.opendata.readers.read_ahead import Packing, Reader, read_ahead
+from partnerwise.opendata.readers import BadRecord, Note
+from partnerwise.opendata.readers.read_ahead import Reader, Shaper, read_ahead
 
 # Kept record vs stored one: what the run does with it.
 NEW, CHANGED, BACK, UNCHANGED, OLDER = "new", "changed", "back", "unchanged", "older"
@@ -56,30 +57,39 @@ def load_staged(
     paths: list[Path],
     *,
     reader: Reader,
+    shaper: Shaper,
     shape: Shape,
     directory: Directory,
     report: ImportReport,
-    load_batch: Callable[[list[Row], StagedRows], None],
     batch: int,
     background: bool | None,
-    packing: Packing | None = None,
+    prepare: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None,
 ) -> None:
-    """Read the files (a big one in a second process), stage each batch as `load_batch`
-    shapes it, then write, count and mark what newer files left out, all in the caller's
-    transaction."""
+    """Read the files (a big one in a second process, where `shaper` also shapes its
+    records: see shaping.py), stage the records, then write, count and mark what newer
+    files left out, all in the caller's transaction. The organisations of `batch` records
+    are found together. `prepare` turns the values after a record's organisations into
+    what is staged (after they were hashed)."""
     with connection.cursor() as cursor:
         removals = Removals(
             cursor, model=shape.model, key=shape.key, noun=shape.noun, report=report
         )
         staged = StagedRows(cursor, shape, report)
         removals.read_from(staged.stage, "k")
-        removals.read_files(
-            paths,
-            lambda path: read_ahead(reader, path, background=background, packing=packing),
-            lambda rows: load_batch(rows, staged),
-            batch,
-        )
-        directory.flush()
+        for path in paths:
+            skipped = len(report.skipped)
+            items = read_ahead(reader, path, background=background, shaper=shaper)
+            _stage_file(
+                progress(items, label=path.name),
+                path.name,
+                directory,
+                staged,
+                report,
+                batch,
+                prepare,
+            )
+            removals.file_read(path.name, skipped=len(report.skipped) - skipped)
+        directory.close()
         if shape.repeat_warning:
             for file, key in staged.repeats():
                 report.warn(f"{file}: {shape.repeat_warning}\x00{key}")
@@ -93,6 +103,56 @@ def load_staged(
     report.add(f"{noun}: changed", counts.get(CHANGED, 0))
     report.add(f"{noun}: unchanged", counts.get(UNCHANGED, 0))
     report.add("organisations: new", directory.created)
+
+
+def _stage_file(
+    items: Iterable[Any],
+    file: str,
+    directory: Directory,
+    staged: StagedRows,
+    report: ImportReport,
+    batch: int,
+    prepare: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None,
+) -> None:
+    """Stage one file's records as they come: organisations first found in `batch` records
+    are looked up (or created) together, then those records are staged with their ids."""
+    ids: dict[int, int] = {}  # handle -> organisation id
+    new: list[NewRef] = []
+    waiting: list[Record] = []
+
+    def stage_waiting() -> None:
+        if new:
+            directory.prefetch(item.ref for item in new)
+            for item in new:
+                ids[item.handle] = directory.resolve(item.ref)
+            new.clear()
+        for key, handles, before, after in waiting:
+            values = (*before, *[ids[handle] for handle in handles], *after)
+            digest = row_hash(values)
+            if prepare:
+                values = (*values[: -len(after)], *prepare(after))
+            staged.add(key, (*values, file, digest))
+        waiting.clear()
+        directory.flush()
+
+    for item in items:
+        if type(item) is tuple:
+            waiting.append(item)
+            if len(waiting) >= batch:
+                stage_waiting()
+        elif isinstance(item, NewRef):
+            new.append(item)
+        elif isinstance(item, Warned):
+            for message in item.messages:
+                report.warn(message)
+        elif isinstance(item, Forget):
+            stage_waiting()
+            ids.clear()
+        elif isinstance(item, BadRecord):
+            report.bad(item)
+        elif isinstance(item, Note):
+            report.add(item.key)
+    stage_waiting()
 
 
 class StagedRows:

@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -119,14 +120,43 @@ def _valid_key(value: Any) -> Any:
     return (type(value), value) if isinstance(value, (int, float, bool)) else None
 
 
+# JSON types whose whole check is the value's Python type (`{"type": "string"}` and the
+# like, annotations aside): most of a grant's own values (id, title, description, amounts)
+# are checked so, rather than through the memo below, which they would only churn.
+_PLAIN_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "number": (int, float, Decimal),
+    "integer": (int,),
+    "boolean": (bool,),
+}
+_ANNOTATIONS = {"title", "description", "weight", "codelist", "openCodelist", "rollUp"}
+
+
+@lru_cache(maxsize=1)
+def _plain_checks() -> dict[str, tuple[type, ...]]:
+    """Property -> the Python types that make its value valid, for properties whose schema
+    says nothing but a JSON type."""
+    plain = {}
+    for key, node in schema()["properties"].items():
+        rules = {name: rule for name, rule in node.items() if name not in _ANNOTATIONS}
+        kind = rules.get("type")
+        if set(rules) == {"type"} and isinstance(kind, str) and kind in _PLAIN_TYPES:
+            plain[key] = _PLAIN_TYPES[kind]
+    return plain
+
+
 def schema_errors(grant: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(top-level property, path, message) for each way `grant` breaks the schema."""
-    validators, fast = _validators(), _fast_checks()
+    validators, fast, plain = _validators(), _fast_checks(), _plain_checks()
     errors: list[tuple[str, str, str]] = []
     for key, value in grant.items():
         validator = validators.get(key)
         if validator is None:
             continue  # the standard allows other properties
+        types = plain.get(key)
+        # (True is an int to Python, not a number to JSON Schema.)
+        if types is not None and isinstance(value, types) and type(value) is not bool:
+            continue
         valid = _VALID.get(key)
         if valid is None:
             valid = _VALID[key] = set()
@@ -492,63 +522,3 @@ def _xlsx_grants(path: Path) -> Iterator[Row | BadRecord]:
         yield from _sheet_rows(rows, file, lambda number: number)
     finally:
         book.close()
-
-
-# ------------------------------------------------- what the grant loader reads, packed
-# (see read_ahead.py's `Packing`: a big file's rows cross the pipe as these flat tuples)
-
-_ORG_FIELDS = ("id", "name", "charityNumber", "companyNumber")
-
-
-def _first_org(value: Any) -> tuple[Any, ...] | None:
-    if isinstance(value, list) and value and isinstance(value[0], dict) and value[0]:
-        first = value[0]
-        return tuple(first.get(key) for key in _ORG_FIELDS)
-    return None
-
-
-def pack_grant(row: Row) -> tuple[Any, ...]:
-    """The fields of a grant the loader reads (loaders/giving.py), as one flat tuple: its
-    first funder's and recipient's ids and names, first programme's title, and its own
-    id, title, description, amount, currency and award date."""
-    grant = row.data
-    programmes = grant.get("grantProgramme")
-    programme = (
-        programmes[0].get("title")
-        if isinstance(programmes, list) and programmes and isinstance(programmes[0], dict)
-        else None
-    )
-    return (
-        row.file,
-        row.position,
-        row.warnings,
-        grant.get("id"),
-        grant.get("title"),
-        grant.get("description"),
-        grant.get("amountAwarded"),
-        grant.get("currency"),
-        grant.get("awardDate"),
-        programme,
-        _first_org(grant.get("fundingOrganization")),
-        _first_org(grant.get("recipientOrganization")),
-    )
-
-
-def unpack_grant(packed: tuple[Any, ...]) -> Row:
-    """A `Row` holding what `pack_grant` kept, where the loader looks for it."""
-    file, position, warnings, id_, title, description, amount, currency, date = packed[:9]
-    programme, funder, recipient = packed[9:]
-    grant: dict[str, Any] = {
-        "id": id_,
-        "title": title,
-        "description": description,
-        "amountAwarded": amount,
-        "currency": currency,
-        "awardDate": date,
-        "grantProgramme": [{"title": programme}],
-        "fundingOrganization": [dict(zip(_ORG_FIELDS, funder, strict=True))] if funder else [],
-        "recipientOrganization": (
-            [dict(zip(_ORG_FIELDS, recipient, strict=True))] if recipient else []
-        ),
-    }
-    return Row(file, position, grant, warnings)

@@ -10,10 +10,10 @@ the pipe breaks and the child stops at its next write.
 
 Small files are read in this process (starting an interpreter costs more than it saves).
 
-A loader that reads only a few fields of each row can pass a `Packing`: the child then sends
-each `Row` as the flat tuple `pack` makes of it (pickling a flat tuple of a grant's dozen
-fields costs a fifth of pickling its whole nested dict), and this process turns it back into
-a `Row` holding just those fields with `unpack`.
+With a `shaper` (a module-level function of the reader's items and the file's name, such
+as loaders/grant_rows.py's `shape_grants`), the child also shapes each record into what the
+loader stages, so a big file's records cross the pipe as small flat tuples and the loader's
+own work per record is small. A small file runs the same shaper in this process.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from __future__ import annotations
 import itertools
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -35,16 +34,7 @@ BACKGROUND_FROM_BYTES = 8_000_000
 
 Item = Row | BadRecord | Note
 Reader = Callable[[Path], Iterable[Item]]
-
-
-@dataclass(frozen=True)
-class Packing:
-    """How a big file's rows cross the pipe: `pack` (a module-level function, which the
-    child imports by name) flattens a `Row` to a tuple of what the loader reads; `unpack`
-    rebuilds a `Row` from it that the loader reads the same way."""
-
-    pack: Callable[[Row], tuple[Any, ...]]
-    unpack: Callable[[tuple[Any, ...]], Row]
+Shaper = Callable[[Iterable[Item], str], Iterator[Any]]
 
 
 def read_ahead(
@@ -52,29 +42,23 @@ def read_ahead(
     path: Path,
     *,
     background: bool | None = None,
-    packing: Packing | None = None,
-) -> Iterator[Item]:
-    """What `reader(path)` yields, read in a child process when the file is big (or when
-    `background` says so). `reader` must be a module-level function (the child imports it
-    by name). With `packing`, a row read in the child comes back as `packing.unpack` makes
-    it (see the module's docstring)."""
+    shaper: Shaper | None = None,
+) -> Iterator[Any]:
+    """What `reader(path)` yields (shaped by `shaper(items, path.name)` if given), read in
+    a child process when the file is big (or when `background` says so). `reader` and
+    `shaper` must be module-level functions (the child imports them by name)."""
     if background is None:
         background = path.is_file() and path.stat().st_size >= BACKGROUND_FROM_BYTES
     if not background:
-        yield from reader(path)
+        yield from shaper(reader(path), path.name) if shaper else reader(path)
         return
     command = [
         sys.executable, "-m", __name__, f"{reader.__module__}:{reader.__name__}", str(path),
     ]  # fmt: skip
-    if packing is None:
-        for batch in from_child(command, name=f"the reader of {path.name}"):
-            yield from batch
-        return
-    command.append(f"{packing.pack.__module__}:{packing.pack.__name__}")
-    unpack = packing.unpack
+    if shaper is not None:
+        command.append(f"{shaper.__module__}:{shaper.__name__}")
     for batch in from_child(command, name=f"the reader of {path.name}"):
-        for item in batch:
-            yield unpack(item) if type(item) is tuple else item
+        yield from batch
 
 
 def _by_name(name: str) -> Any:
@@ -82,18 +66,16 @@ def _by_name(name: str) -> Any:
     return getattr(import_module(module), attribute)
 
 
-def main(reader_name: str, path: str, pack_name: str | None = None) -> int:
-    """The child: run the reader, send its items in batches (rows packed by `pack_name`)."""
+def main(reader_name: str, path: str, shaper_name: str | None = None) -> int:
+    """The child: run the reader (and the shaper), send what they yield in batches."""
     reader: Reader = _by_name(reader_name)
-    pack: Callable[[Row], tuple[Any, ...]] | None = _by_name(pack_name) if pack_name else None
+    shaper: Shaper | None = _by_name(shaper_name) if shaper_name else None
 
-    def source() -> Iterator[list[Item] | list[Item | tuple[Any, ...]]]:
-        items = iter(reader(Path(path)))
-        while batch := list(itertools.islice(items, BATCH)):
-            if pack is None:
-                yield batch
-            else:
-                yield [pack(item) if type(item) is Row else item for item in batch]
+    def source() -> Iterator[list[Any]]:
+        items = reader(Path(path))
+        shaped = iter(shaper(items, Path(path).name) if shaper else items)
+        while batch := list(itertools.islice(shaped, BATCH)):
+            yield batch
 
     return send_all(source)
 

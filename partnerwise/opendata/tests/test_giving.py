@@ -353,8 +353,19 @@ def test_a_value_checked_once_is_still_checked_where_it_differs() -> None:
 def test_long_values_are_checked_but_not_remembered() -> None:
     from partnerwise.opendata.readers import giving
 
-    long_title, short_title = "Roof " * 200, "Roof"
-    assert giving.schema_errors({"title": long_title, "description": short_title}) == []
-    remembered = giving._VALID
-    assert (str, short_title) in remembered["description"]
-    assert (str, long_title) not in remembered["title"]
+    long_programme, short_programme = [{"title": "Roof " * 200}], [{"title": "Roof"}]
+    assert giving.schema_errors({"grantProgramme": long_programme}) == []
+    assert giving.schema_errors({"grantProgramme": short_programme}) == []
+    remembered = giving._VALID["grantProgramme"]
+    assert repr(short_programme) in remembered
+    assert repr(long_programme) not in remembered
+    assert giving.schema_errors({"grantProgramme": [{"title": 7}]})  # still checked
+
+
+def test_values_whose_schema_is_a_type_are_checked_by_their_type() -> None:
+    from partnerwise.opendata.readers import giving
+
+    assert giving.schema_errors({"title": "Roof", "amountAwarded": Decimal("5.5")}) == []
+    assert giving.schema_errors({"id": "1", "amountAwarded": 12}) == []
+    wrong = giving.schema_errors({"title": 12, "amountAwarded": "5", "id": True})
+    assert sorted(path for _, path, _ in wrong) == ["amountAwarded", "id", "title"]

@@ -1,0 +1,218 @@
+"""Shape OCDS contract awards into staging records where they are read (see shaping.py).
+
+One record per supplier per award, keyed `ocid/award id/supplier party id`; cancelled and
+unsuccessful awards are not relationships and are left out (counted). Suppliers and buyers
+are found by their org-id (`identifier`, `additionalIdentifiers`, or a party id that is an
+org-id such as Contracts Finder's GB-CFS-…); a party with none of these is known by its
+normalised name within OCDS data only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from partnerwise.opendata.loaders.shaping import (
+    GOVERNMENT,
+    OTHER,
+    Handles,
+    OrgRef,
+    Shaped,
+    Warned,
+    Warnings,
+    Warns,
+    name_key,
+    org_id,
+    passing,
+)
+from partnerwise.opendata.readers import BadRecord, FieldError, Note, Row, to_decimal
+
+_ORG_ID = re.compile(r"^[A-Z]{2}-[A-Z]{2,}-")
+_UK_COUNTRY = {"united kingdom", "uk", "gb", "gbr", "england", "scotland", "wales",
+               "northern ireland", "great britain"}  # fmt: skip
+# Contracts Finder and Find a Tender: every buyer they publish is a UK buyer.
+_UK_OCID_PREFIXES = ("ocds-b5fd17", "ocds-h6vhtk")
+_SKIP_STATUS = {"cancelled", "unsuccessful"}
+# Central government buyers: the GB-GOR register, or a department's usual name.
+_CENTRAL = re.compile(
+    r"^(ministry of|department (for|of)|cabinet office|home office|hm |his majesty|"
+    r"her majesty|foreign, commonwealth|crown commercial service|ministry for)",
+    re.IGNORECASE,
+)
+NO_AWARDS = "releases without awards (tenders, plans)"
+LEFT_OUT = "awards cancelled or unsuccessful (left out)"
+RELEASE_DATE = 7  # where the release date is among a record's values after the organisations
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _date(value: Any) -> str | None:
+    # The reader has checked every date the loader reads (readers/ocds.py).
+    return value if isinstance(value, str) and value else None
+
+
+def _amount(value: Any) -> Decimal | None:
+    amount = _dict(value).get("amount")
+    if amount is None or isinstance(amount, bool):
+        return None
+    try:
+        return to_decimal(amount)
+    except FieldError:
+        return None  # a non-standard field (bluetail's x_awardValue) the reader left alone
+
+
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _party_ref(party: dict[str, Any], report: Warns, file: str, position: str) -> OrgRef:
+    ids: list[str] = []
+    for identifier in [
+        _dict(party.get("identifier")),
+        *map(_dict, _list(party.get("additionalIdentifiers"))),
+    ]:
+        scheme, local = identifier.get("scheme"), identifier.get("id")
+        if isinstance(scheme, str) and scheme and local not in (None, ""):
+            value = org_id(f"{scheme}-{local}", report, file, position)
+            if value:
+                ids.append(value)
+    party_id = party.get("id")
+    if isinstance(party_id, str) and _ORG_ID.match(party_id):
+        value = org_id(party_id, report, file, position)
+        if value:
+            ids.append(value)
+    name = str(party.get("name") or _dict(party.get("identifier")).get("legalName") or "")
+    details = _dict(party.get("details"))
+    vcse = _flag(details.get("vcse"))
+    if vcse is None:
+        vcse = _flag(party.get("vco"))
+    return OrgRef(name, tuple(ids), OTHER, is_vcse=vcse, source_key=None if ids else name_key(name))
+
+
+def _is_uk(ref: OrgRef, party: dict[str, Any], ocid: str) -> bool:
+    """A UK buyer: a UK org-id, a UK address, or a UK publisher's release."""
+    if any(v.startswith(("GB-", "XI-")) for v in ref.identifiers):
+        return True
+    country = str(_dict(party.get("address")).get("countryName") or "").strip().lower()
+    return country in _UK_COUNTRY or ocid.startswith(_UK_OCID_PREFIXES)
+
+
+def _is_central(ref: OrgRef, party: dict[str, Any], ocid: str) -> bool:
+    """UK central government: the GB-GOR register, or a UK buyer with a department's name
+    (another country's "Ministry of ..." is not UK central government)."""
+    if any(v.startswith("GB-GOR-") for v in ref.identifiers):
+        return True
+    return bool(_CENTRAL.match(ref.name)) and _is_uk(ref, party, ocid)
+
+
+def _supplier_key(party: dict[str, Any], index: int) -> str:
+    """What tells one supplier of an award from another: its party id (OCDS 1.1), else its
+    identifier or name (OCDS 1.0 names suppliers inline, without ids)."""
+    if party.get("id") not in (None, ""):
+        return str(party["id"])
+    identifier = _dict(party.get("identifier"))
+    if identifier.get("id") not in (None, "", "null"):
+        return f"{identifier.get('scheme') or ''}-{identifier['id']}"
+    return str(party.get("name") or index)
+
+
+def _buyer(release: dict[str, Any], parties: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """The buyer party: by reference (1.1), by role, inline (1.0), else the procuring
+    entity (some 1.0 publishers name only that)."""
+    inline = _dict(release.get("buyer"))
+    if inline.get("id") is not None and str(inline["id"]) in parties:
+        return parties[str(inline["id"])]
+    by_role = next((p for p in parties.values() if "buyer" in _list(p.get("roles"))), None)
+    if by_role is not None:
+        return by_role
+    if inline.get("name") or _dict(inline.get("identifier")).get("id"):
+        return inline
+    entity = _dict(_dict(release.get("tender")).get("procuringEntity"))
+    if entity.get("id") is not None and str(entity["id"]) in parties:
+        return parties[str(entity["id"])]
+    return entity if entity.get("name") else None
+
+
+def shape_awards(items: Iterable[Row | BadRecord | Note], file: str) -> Iterator[Shaped]:
+    """The staging records of what `read_releases` yields: ocid, release id and award id,
+    then (buyer, supplier) handles, then the rest of row_hash's order (loaders/ocds.py)."""
+    handles = Handles()
+    for item in items:
+        if type(item) is not Row or not item.data:
+            yield from passing(item)
+            continue
+        yield from passing(item)
+        release, position = item.data, item.position
+        parties = {str(p.get("id")): p for p in map(_dict, _list(release.get("parties")))}
+        buyer = _buyer(release, parties)
+        release_awards = [_dict(a) for a in _list(release.get("awards"))]
+        if not release_awards:
+            yield Note(NO_AWARDS)
+            continue
+        if buyer is None:
+            yield Warned((f"{file}: release with awards but no buyer, skipped\x00{position}",))
+            continue
+        handles.begin()
+        warnings = Warnings()
+        buyer_ref = _party_ref(buyer, warnings, file, position)
+        central = _is_central(buyer_ref, buyer, release["ocid"])
+        if central:
+            buyer_ref = replace(buyer_ref, kind=GOVERNMENT)
+        buyer_handle: int | None = None
+        suitability = _dict(_dict(release.get("tender")).get("suitability"))
+        for award in release_awards:
+            if str(award.get("status") or "").lower() in _SKIP_STATUS:
+                yield Note(LEFT_OUT)
+                continue
+            for index, supplier in enumerate(map(_dict, _list(award.get("suppliers")))):
+                party = parties.get(str(supplier.get("id")), supplier)
+                supplier_ref = _party_ref(party, warnings, file, position)
+                if not supplier_ref.identifiers and not supplier_ref.source_key:
+                    warnings.warn(f"{file}: supplier with no id or name, skipped\x00{position}")
+                    continue
+                if buyer_handle is None:
+                    buyer_handle = handles.handle(buyer_ref)
+                supplier_handle = handles.handle(supplier_ref)
+                if warnings.messages:
+                    yield Warned(tuple(warnings.messages))
+                    warnings.messages.clear()
+                yield from handles.take()
+                period = _dict(award.get("contractPeriod"))
+                details = _dict(party.get("details"))
+                scale = details.get("scale")
+                sme = (scale == "sme") if isinstance(scale, str) else _flag(party.get("sme"))
+                value = _amount(party.get("x_awardValue")) or _amount(award.get("value"))
+                currency = _dict(award.get("value")).get("currency") or ""
+                yield (
+                    f"{release['ocid']}/{award.get('id')}/{_supplier_key(party, index)}"[:400],
+                    (buyer_handle, supplier_handle),
+                    (release["ocid"][:200], release["id"][:200], str(award.get("id") or "")[:200]),
+                    (
+                        str(award.get("title") or _dict(release.get("tender")).get("title") or "")[
+                            :500
+                        ],
+                        str(award.get("status") or "")[:40],
+                        value,
+                        str(currency)[:3],
+                        _date(award.get("date")),
+                        _date(period.get("startDate")),
+                        _date(period.get("endDate")),
+                        release["date"],
+                        central,
+                        supplier_ref.is_vcse,
+                        sme,
+                        _flag(suitability.get("vcse")),
+                        _flag(suitability.get("sme")),
+                    ),
+                )
+        if warnings.messages:
+            yield Warned(tuple(warnings.messages))
