@@ -273,9 +273,13 @@ class Grant(models.Model):
     """
 
     grant_id = models.CharField(max_length=300, unique=True)
-    funder = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="grants_made")
+    # No index of their own: the (funder, award_date) and (recipient, award_date) indexes
+    # serve every lookup by funder or recipient, and each index is written for every grant.
+    funder = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="grants_made", db_index=False
+    )
     recipient = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="grants_received"
+        Organisation, on_delete=models.CASCADE, related_name="grants_received", db_index=False
     )
     title = models.CharField(max_length=500, blank=True)
     description = models.TextField(blank=True)
@@ -315,8 +319,13 @@ class Award(models.Model):
     ocid = models.CharField(max_length=200, db_index=True)
     release_id = models.CharField(max_length=200)
     award_id = models.CharField(max_length=200)
-    buyer = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="awards_made")
-    supplier = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="awards_won")
+    # Served by the (buyer, award_date) and (supplier, award_date) indexes (as grants').
+    buyer = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="awards_made", db_index=False
+    )
+    supplier = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="awards_won", db_index=False
+    )
     title = models.CharField(max_length=500, blank=True)
     status = models.CharField(max_length=40, blank=True)
     value = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)

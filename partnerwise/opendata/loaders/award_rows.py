@@ -20,6 +20,7 @@ from partnerwise.opendata.loaders.shaping import (
     OTHER,
     Handles,
     OrgRef,
+    Party,
     Shaped,
     Warned,
     Warnings,
@@ -98,20 +99,20 @@ def _party_ref(party: dict[str, Any], report: Warns, file: str, position: str) -
     return OrgRef(name, tuple(ids), OTHER, is_vcse=vcse, source_key=None if ids else name_key(name))
 
 
-def _is_uk(ref: OrgRef, party: dict[str, Any], ocid: str) -> bool:
+def _is_uk(ref: OrgRef, party: dict[str, Any], uk_publisher: bool) -> bool:
     """A UK buyer: a UK org-id, a UK address, or a UK publisher's release."""
     if any(v.startswith(("GB-", "XI-")) for v in ref.identifiers):
         return True
     country = str(_dict(party.get("address")).get("countryName") or "").strip().lower()
-    return country in _UK_COUNTRY or ocid.startswith(_UK_OCID_PREFIXES)
+    return country in _UK_COUNTRY or uk_publisher
 
 
-def _is_central(ref: OrgRef, party: dict[str, Any], ocid: str) -> bool:
+def _is_central(ref: OrgRef, party: dict[str, Any], uk_publisher: bool) -> bool:
     """UK central government: the GB-GOR register, or a UK buyer with a department's name
     (another country's "Ministry of ..." is not UK central government)."""
     if any(v.startswith("GB-GOR-") for v in ref.identifiers):
         return True
-    return bool(_CENTRAL.match(ref.name)) and _is_uk(ref, party, ocid)
+    return bool(_CENTRAL.match(ref.name)) and _is_uk(ref, party, uk_publisher)
 
 
 def _supplier_key(party: dict[str, Any], index: int) -> str:
@@ -142,6 +143,29 @@ def _buyer(release: dict[str, Any], parties: dict[str, dict[str, Any]]) -> dict[
     return entity if entity.get("name") else None
 
 
+def _party(
+    handles: Handles, party: dict[str, Any], file: str, position: str, buyer_in_uk: bool | None
+) -> Party:
+    """A buyer's (`buyer_in_uk`: is the release a UK publisher's, from its ocid) or a
+    supplier's (None) `Party`, worked out once for each distinct party as written."""
+    memo_key = (buyer_in_uk, repr(party))
+    found = handles.known(memo_key)
+    if found is None:
+        warnings = Warnings()
+        ref: OrgRef | None = _party_ref(party, warnings, file, position)
+        central = False
+        assert ref is not None
+        if buyer_in_uk is not None:
+            central = _is_central(ref, party, buyer_in_uk)
+            if central:
+                ref = replace(ref, kind=GOVERNMENT)
+        elif not ref.identifiers and not ref.source_key:
+            warnings.warn(f"{file}: supplier with no id or name, skipped\x00{position}")
+            ref = None
+        found = handles.keep(memo_key, Party(ref, tuple(warnings.messages), central))
+    return found
+
+
 def shape_awards(items: Iterable[Row | BadRecord | Note], file: str) -> Iterator[Shaped]:
     """The staging records of what `read_releases` yields: ocid, release id and award id,
     then (buyer, supplier) handles, then the rest of row_hash's order (loaders/ocds.py)."""
@@ -153,53 +177,47 @@ def shape_awards(items: Iterable[Row | BadRecord | Note], file: str) -> Iterator
         yield from passing(item)
         release, position = item.data, item.position
         parties = {str(p.get("id")): p for p in map(_dict, _list(release.get("parties")))}
-        buyer = _buyer(release, parties)
+        buyer_fields = _buyer(release, parties)
         release_awards = [_dict(a) for a in _list(release.get("awards"))]
         if not release_awards:
             yield Note(NO_AWARDS)
             continue
-        if buyer is None:
+        if buyer_fields is None:
             yield Warned((f"{file}: release with awards but no buyer, skipped\x00{position}",))
             continue
         handles.begin()
-        warnings = Warnings()
-        buyer_ref = _party_ref(buyer, warnings, file, position)
-        central = _is_central(buyer_ref, buyer, release["ocid"])
-        if central:
-            buyer_ref = replace(buyer_ref, kind=GOVERNMENT)
-        buyer_handle: int | None = None
-        suitability = _dict(_dict(release.get("tender")).get("suitability"))
+        ocid: str = release["ocid"]
+        buyer = _party(handles, buyer_fields, file, position, ocid.startswith(_UK_OCID_PREFIXES))
+        warnings = list(buyer.warnings)
+        tender = _dict(release.get("tender"))
+        suitability = _dict(tender.get("suitability"))
         for award in release_awards:
             if str(award.get("status") or "").lower() in _SKIP_STATUS:
                 yield Note(LEFT_OUT)
                 continue
-            for index, supplier in enumerate(map(_dict, _list(award.get("suppliers")))):
-                party = parties.get(str(supplier.get("id")), supplier)
-                supplier_ref = _party_ref(party, warnings, file, position)
-                if not supplier_ref.identifiers and not supplier_ref.source_key:
-                    warnings.warn(f"{file}: supplier with no id or name, skipped\x00{position}")
+            for index, supplier_fields in enumerate(map(_dict, _list(award.get("suppliers")))):
+                fields = parties.get(str(supplier_fields.get("id")), supplier_fields)
+                supplier = _party(handles, fields, file, position, None)
+                warnings.extend(supplier.warnings)
+                if supplier.ref is None:
                     continue
-                if buyer_handle is None:
-                    buyer_handle = handles.handle(buyer_ref)
-                supplier_handle = handles.handle(supplier_ref)
-                if warnings.messages:
-                    yield Warned(tuple(warnings.messages))
-                    warnings.messages.clear()
-                yield from handles.take()
+                pair = (handles.handle(buyer), handles.handle(supplier))
+                if warnings:
+                    yield Warned(tuple(warnings))
+                    warnings.clear()
+                if handles.out:
+                    yield from handles.take()
                 period = _dict(award.get("contractPeriod"))
-                details = _dict(party.get("details"))
-                scale = details.get("scale")
-                sme = (scale == "sme") if isinstance(scale, str) else _flag(party.get("sme"))
-                value = _amount(party.get("x_awardValue")) or _amount(award.get("value"))
+                scale = _dict(fields.get("details")).get("scale")
+                sme = (scale == "sme") if isinstance(scale, str) else _flag(fields.get("sme"))
+                value = _amount(fields.get("x_awardValue")) or _amount(award.get("value"))
                 currency = _dict(award.get("value")).get("currency") or ""
                 yield (
-                    f"{release['ocid']}/{award.get('id')}/{_supplier_key(party, index)}"[:400],
-                    (buyer_handle, supplier_handle),
-                    (release["ocid"][:200], release["id"][:200], str(award.get("id") or "")[:200]),
+                    f"{ocid}/{award.get('id')}/{_supplier_key(fields, index)}"[:400],
+                    pair,
+                    (ocid[:200], release["id"][:200], str(award.get("id") or "")[:200]),
                     (
-                        str(award.get("title") or _dict(release.get("tender")).get("title") or "")[
-                            :500
-                        ],
+                        str(award.get("title") or tender.get("title") or "")[:500],
                         str(award.get("status") or "")[:40],
                         value,
                         str(currency)[:3],
@@ -207,12 +225,12 @@ def shape_awards(items: Iterable[Row | BadRecord | Note], file: str) -> Iterator
                         _date(period.get("startDate")),
                         _date(period.get("endDate")),
                         release["date"],
-                        central,
-                        supplier_ref.is_vcse,
+                        buyer.central,
+                        supplier.ref.is_vcse,
                         sme,
                         _flag(suitability.get("vcse")),
                         _flag(suitability.get("sme")),
                     ),
                 )
-        if warnings.messages:
-            yield Warned(tuple(warnings.messages))
+        if warnings:
+            yield Warned(tuple(warnings))

@@ -52,7 +52,7 @@ SHAPE = Shape(
         ("source_file", "VARCHAR(300)"),
         ("row_hash", "BIGINT"),
     ],
-    keep_first="s.seq DESC",  # the later one
+    keep_first="r.seq DESC",  # the later one
     repeat_warning="grant id given twice, the later one kept",
 )
 

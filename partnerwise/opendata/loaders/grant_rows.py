@@ -17,6 +17,7 @@ from partnerwise.opendata.loaders.shaping import (
     OTHER,
     Handles,
     OrgRef,
+    Party,
     Shaped,
     Warned,
     Warnings,
@@ -27,8 +28,6 @@ from partnerwise.opendata.loaders.shaping import (
     passing,
 )
 from partnerwise.opendata.readers import BadRecord, Note, Row, to_decimal
-
-_ORG_FIELDS = ("id", "name", "charityNumber", "companyNumber")
 
 
 def _first(value: Any) -> dict[str, Any]:
@@ -68,20 +67,15 @@ def _recipient(org: dict[str, Any], warnings: Warnings, file: str, position: str
     )
 
 
-def _party(
-    handles: Handles, role: str, org: dict[str, Any], file: str, position: str
-) -> tuple[OrgRef | None, int, tuple[str, ...]]:
-    """The organisation's ref (None if it has neither an id nor a name), its handle, and
-    the warnings its identifiers give."""
-    memo_key = (role, *(org.get(name) for name in _ORG_FIELDS))
-    found: tuple[OrgRef | None, int, tuple[str, ...]] | None = handles.memo(memo_key)
-    if found is None:
+def _party(handles: Handles, role: str, org: dict[str, Any], file: str, position: str) -> Party:
+    get = org.get
+    memo_key = (role, get("id"), get("name"), get("charityNumber"), get("companyNumber"))
+    party = handles.known(memo_key)
+    if party is None:
         warnings = Warnings()
         ref = (_funder if role == "funder" else _recipient)(org, warnings, file, position)
-        handle = handles.handle(ref) if ref else -1
-        found = (ref, handle, tuple(warnings.messages))
-        handles.remember(memo_key, found)
-    return found
+        party = handles.keep(memo_key, Party(ref, tuple(warnings.messages)))
+    return party
 
 
 def shape_grants(items: Iterable[Row | BadRecord | Note], file: str) -> Iterator[Shaped]:
@@ -98,33 +92,30 @@ def shape_grants(items: Iterable[Row | BadRecord | Note], file: str) -> Iterator
             yield from passing(item)
             continue
         handles.begin()
-        funder, funder_handle, funder_warnings = _party(
-            handles, "funder", _first(grant.get("fundingOrganization")), file, position
-        )
-        recipient, recipient_handle, recipient_warnings = _party(
-            handles, "recipient", recipient_fields, file, position
-        )
-        warnings = [*item.warnings, *funder_warnings, *recipient_warnings]
-        if funder is None or recipient is None:
+        funder = _party(handles, "funder", _first(grant.get("fundingOrganization")), file, position)
+        recipient = _party(handles, "recipient", recipient_fields, file, position)
+        warnings = item.warnings + list(funder.warnings + recipient.warnings)
+        if funder.ref is None or recipient.ref is None:
             warnings.append(
                 f"{file}: grant with neither an id nor a name for its funder or recipient, "
                 f"skipped\x00{position}"
             )
             yield Warned(tuple(warnings))
-            yield from handles.take()
             continue
-        if recipient.source_key:
+        if recipient.ref.source_key:
             warnings.append(
                 f"{file}: recipient without a usable org-id, known by its name within "
-                f"360Giving data only\x00{position}: {recipient.name}"
+                f"360Giving data only\x00{position}: {recipient.ref.name}"
             )
         if warnings:
             yield Warned(tuple(warnings))
-        yield from handles.take()
+        pair = (handles.handle(funder), handles.handle(recipient))
+        if handles.out:
+            yield from handles.take()
         programme = _first(grant.get("grantProgramme")).get("title") or ""
         yield (
             str(grant["id"])[:300],
-            (funder_handle, recipient_handle),
+            pair,
             (),
             (
                 str(grant.get("title") or "")[:500],

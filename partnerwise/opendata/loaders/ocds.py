@@ -79,7 +79,7 @@ SHAPE = Shape(
         ("row_hash", "BIGINT"),
     ],
     # The latest release (one without a date is the oldest); of equals, the later read.
-    keep_first="(s.release_date IS NULL), s.release_date DESC, s.seq DESC",
+    keep_first="(r.release_date IS NULL), r.release_date DESC, r.seq DESC",
     # Only a current award keeps its newer release; a removed one is back as listed.
     older_than="g.release_date IS NOT NULL AND s.release_date IS NOT NULL "
     "AND g.release_date > s.release_date",

@@ -152,50 +152,61 @@ Record = tuple[str, tuple[int, ...], tuple[Any, ...], tuple[Any, ...]]
 Shaped = Record | NewRef | Forget | Warned | BadRecord | Note
 
 
+@dataclass(slots=True)
+class Party:
+    """What a record's raw organisation fields come to: its ref (None if it has neither an
+    id nor a name), the warnings its identifiers give, whether it is UK central government
+    (buyers), and its handle once a record has used it."""
+
+    ref: OrgRef | None
+    warnings: tuple[str, ...] = ()
+    central: bool = False
+    handle: int | None = None
+
+
 class Handles:
-    """Gives each distinct organisation a handle, sending it (`NewRef`) the first time.
-    Remembers at most `LIMIT`; when full it starts again and sends `Forget`."""
+    """Remembers what each distinct organisation's raw fields came to (`Party`) and gives
+    it a handle when a record first uses it, sending it (`NewRef`) then. Remembers at most
+    `LIMIT`; when full it starts again and sends `Forget`."""
 
     LIMIT = 100_000
 
     def __init__(self) -> None:
-        self._memo: dict[Any, Any] = {}
-        self._refs: dict[OrgRef, int] = {}
+        self._memo: dict[Any, Party] = {}
         self._next = 0
         self.out: list[Shaped] = []  # NewRef and Forget items to send before the record
 
     def begin(self) -> None:
         """Before each record: start again if full (never within a record, whose handles
         must all be valid together)."""
-        if len(self._refs) >= self.LIMIT or len(self._memo) >= self.LIMIT:
-            self._refs.clear()
+        if len(self._memo) >= self.LIMIT:
             self._memo.clear()
             self.out.append(Forget())
 
-    def handle(self, ref: OrgRef) -> int:
-        handle = self._refs.get(ref)
-        if handle is None:
-            handle = self._refs[ref] = self._next
-            self._next += 1
-            self.out.append(NewRef(handle, ref))
-        return handle
-
-    def memo(self, key: Any) -> Any:
-        """What `remember` kept for `key` (a record's raw organisation fields), or None."""
+    def known(self, key: Any) -> Party | None:
+        """The `Party` remembered for `key` (a record's raw organisation fields), or None."""
         try:
             return self._memo.get(key)
         except TypeError:  # a publisher's list or object where text was expected
             return None
 
-    def remember(self, key: Any, value: Any) -> None:
+    def keep(self, key: Any, party: Party) -> Party:
         with contextlib.suppress(TypeError):  # unhashable: not remembered
-            self._memo[key] = value
+            self._memo[key] = party
+        return party
+
+    def handle(self, party: Party) -> int:
+        if party.handle is None:
+            assert party.ref is not None
+            party.handle = self._next
+            self._next += 1
+            self.out.append(NewRef(party.handle, party.ref))
+        return party.handle
 
     def take(self) -> Iterator[Shaped]:
         """The `NewRef`s and `Forget`s to send now."""
-        if self.out:
-            yield from self.out
-            self.out = []
+        out, self.out = self.out, []
+        return iter(out)
 
 
 def passing(item: Row | BadRecord | Note) -> Iterator[Shaped]:

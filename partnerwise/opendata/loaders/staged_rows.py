@@ -6,9 +6,11 @@ PostgreSQL, executemany on SQLite: `sql.Stage`), numbered in reading order. When
 is read, `finish` does in a few statements what a per-batch loop did row by row:
 
 * which record of a key is kept when the run gives a key twice (the later one for grants,
-  the latest release for awards) and, for grants, a warning for each repeat;
-* how each kept record compares with what is stored (new, changed, unchanged, back in the
-  file, or for awards an older release than the one stored), counted for the report;
+  the latest release for awards), and how it compares with what is stored (new, changed,
+  unchanged, back in the file, or for awards an older release than the one stored), in one
+  pass, counted for the report;
+* for grants, a warning for each repeat (looked for only when fewer records were kept
+  than staged);
 * one INSERT ... ON CONFLICT DO UPDATE of the records that are new or differ.
 
 The staging table also tells `Removals` which keys this run read. Memory stays flat: the
@@ -29,7 +31,7 @@ from django.db.models import Model
 from partnerwise.opendata.loaders import ImportReport, progress, row_hash
 from partnerwise.opendata.loaders.orgs import Directory, Removals
 from partnerwise.opendata.loaders.shaping import Forget, NewRef, Record, Warned
-from partnerwise.opendata.loaders.sql import Stage, execute, table
+from partnerwise.opendata.loaders.sql import Stage, bulk_cache, execute, table
 from partnerwise.opendata.readers import BadRecord, Note
 from partnerwise.opendata.readers.read_ahead import Reader, Shaper, read_ahead
 
@@ -45,7 +47,7 @@ class Shape:
     model: type[Model]
     key: str  # the unique column (grant_id, key)
     columns: Sequence[tuple[str, str]]  # stored columns besides the key, with a SQL type
-    # Which of a key's records is kept: the first in this ORDER BY (`s` is the stage).
+    # Which of a key's records is kept: the first in this ORDER BY (`r` is the stage).
     keep_first: str
     # A kept record older than the stored, current one is left alone (awards' releases).
     older_than: str | None = None
@@ -70,7 +72,7 @@ def load_staged(
     files left out, all in the caller's transaction. The organisations of `batch` records
     are found together. `prepare` turns the values after a record's organisations into
     what is staged (after they were hashed)."""
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, bulk_cache(cursor):
         removals = Removals(
             cursor, model=shape.model, key=shape.key, noun=shape.noun, report=report
         )
@@ -90,9 +92,6 @@ def load_staged(
             )
             removals.file_read(path.name, skipped=len(report.skipped) - skipped)
         directory.close()
-        if shape.repeat_warning:
-            for file, key in staged.repeats():
-                report.warn(f"{file}: {shape.repeat_warning}\x00{key}")
         counts = staged.finish()
         removals.mark()
     noun = shape.noun
@@ -188,31 +187,30 @@ class StagedRows:
         shape, cursor = self.shape, self.cursor
         stored, key = table(shape.model), connection.ops.quote_name(shape.key)
         names = [name for name, _ in shape.columns]
-        kept, plan = f"pw_kept_{shape.noun}", f"pw_plan_{shape.noun}"
-        for name in (kept, plan):
-            cursor.execute(f"DROP TABLE IF EXISTS {name}")
-        execute(
-            cursor,
-            f"CREATE TEMPORARY TABLE {kept} AS SELECT * FROM (SELECT s.*, ROW_NUMBER() OVER "
-            f"(PARTITION BY s.k ORDER BY {shape.keep_first}) AS n FROM {self.name} s) r "
-            f"WHERE n = 1",
-        )
+        plan = f"pw_plan_{shape.noun}"
+        cursor.execute(f"DROP TABLE IF EXISTS {plan}")
         same = "g.row_hash = s.row_hash AND g.source_file = s.source_file"
         older = (
             f"WHEN g.in_latest_file AND {shape.older_than} THEN '{OLDER}' "
             if shape.older_than
             else ""
         )
+        # The record kept of each key, and what to do with it, in one pass.
         execute(
             cursor,
             f"CREATE TEMPORARY TABLE {plan} AS SELECT s.*, CASE "
             f"WHEN g.id IS NULL THEN '{NEW}' "
             f"WHEN g.in_latest_file AND {same} THEN '{UNCHANGED}' {older}"
             f"WHEN NOT g.in_latest_file THEN '{BACK}' ELSE '{CHANGED}' END AS action "
-            f"FROM {kept} s LEFT JOIN {stored} g ON g.{key} = s.k",
+            f"FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.k ORDER BY "
+            f"{shape.keep_first}) AS n FROM {self.name} r) s "
+            f"LEFT JOIN {stored} g ON g.{key} = s.k WHERE s.n = 1",
         )
         cursor.execute(f"SELECT action, COUNT(*) FROM {plan} GROUP BY action")
         counts = {str(action): int(number) for action, number in cursor.fetchall()}
+        if shape.repeat_warning and sum(counts.values()) < self.stage.rows:
+            for file, repeated in self.repeats():
+                self.report.warn(f"{file}: {shape.repeat_warning}\x00{repeated}")
         columns = ", ".join([key, *names, "in_latest_file", "removed_on"])
         updates = ", ".join(
             f"{name} = EXCLUDED.{name}" for name in [*names, "in_latest_file", "removed_on"]
@@ -224,8 +222,7 @@ class StagedRows:
             f"ORDER BY s.seq ON CONFLICT ({key}) DO UPDATE SET {updates}",
             [True],
         )
-        for name in (kept, plan):
-            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        cursor.execute(f"DROP TABLE IF EXISTS {plan}")
         return counts
 
     def drop(self) -> None:
