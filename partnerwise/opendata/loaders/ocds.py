@@ -31,7 +31,7 @@ from partnerwise.opendata.readers import SourceError
 from partnerwise.opendata.readers.ocds import SUFFIXES, read_releases
 
 LABEL = "OCDS contracting data (Contracts Finder, Find a Tender)"
-BATCH = 200
+BATCH = 2000
 # An award's content, in the order of its row_hash (unchanged from the loader that built
 # Award objects: a re-import of data imported before finds it unchanged).
 HASHED = [

@@ -37,6 +37,8 @@ from partnerwise.opendata.names import normalise_name
 from partnerwise.organisations.identifiers import parse_org_id
 from partnerwise.organisations.models import Identifier, Organisation
 
+NAMES_AT_ONCE = 20_000  # search names written together (a statement or three each time)
+
 _ORGANISATION_COLUMNS = [
     "id", "workspace_id", "name", "kind", "is_removed", "website", "description", "is_vcse",
     "facts", "sources", "created", "updated",
@@ -231,9 +233,10 @@ class Directory:
                 resume_name_index(cursor, first_id=self._first_id)
             self._first_id = None
 
-    def flush(self) -> None:
-        """Write the search names gathered since the last flush (one statement)."""
-        if self._pending:
+    def flush(self, *, everything: bool = True) -> None:
+        """Write the search names gathered since the last flush (one statement); with
+        `everything=False`, only once there are `NAMES_AT_ONCE` of them."""
+        if len(self._pending) >= (1 if everything else NAMES_AT_ONCE):
             with connection.cursor() as cursor:
                 insert_rows(
                     cursor,
@@ -276,6 +279,7 @@ class Removals:
         self.stage.index("seen_key")
         self.column = "seen_key"
         self._files: dict[str, int] = {}  # file name -> records skipped as bad
+        self._stored_before: dict[str, bool] = {}  # file name -> had current rows stored
 
     def read_from(self, stage: Stage, column: str) -> None:
         """Take the keys read in this run from another loader's stage (its `column`)
@@ -300,12 +304,28 @@ class Removals:
         )
         return {row[0] for row in self.cursor.fetchall()}
 
+    def file_started(self, name: str) -> None:
+        """Note, before any of its records is written, whether an earlier import stored
+        current rows of file `name`."""
+        if name not in self._stored_before:
+            self._stored_before[name] = bool(
+                scalar(
+                    self.cursor,
+                    f"SELECT 1 FROM {table(self.model)} WHERE source_file = %s AND "
+                    "in_latest_file LIMIT 1",
+                    [name],
+                )
+            )
+
     def file_read(self, name: str, *, skipped: int) -> None:
+        """Note a file read, and how many of its records were skipped as bad."""
         self._files[name] = self._files.get(name, 0) + skipped
 
     def mark(self) -> None:
         self.stage.flush()
-        if self.column != "seen_key" and self._files:
+        # A file no earlier import stored (the first import of a file) has nothing gone.
+        marking = [name for name, skipped in self._files.items() if self._stored_before[name]]
+        if self.column != "seen_key" and marking:
             self.stage.index(self.column)  # one probe per stored row of each file
         stored, today = table(self.model), timezone.localdate()
         key = connection.ops.quote_name(self.key)
@@ -315,6 +335,8 @@ class Removals:
                     f"{name}: {skipped} bad record(s) skipped, so none of its {self.noun} "
                     "were marked removed (a skipped record's id is unknown)"
                 )
+                continue
+            if name not in marking:
                 continue
             gone = execute(
                 self.cursor,

@@ -31,10 +31,20 @@ from django.db.models import Model
 from partnerwise.opendata.loaders import ImportReport, progress, row_hash
 from partnerwise.opendata.loaders.orgs import Directory, Removals
 from partnerwise.opendata.loaders.shaping import Forget, NewRef, Record, Warned
-from partnerwise.opendata.loaders.sql import Stage, bulk_cache, execute, table
+from partnerwise.opendata.loaders.sql import (
+    Stage,
+    bulk_cache,
+    execute,
+    is_postgres,
+    lock,
+    scalar,
+    table,
+)
 from partnerwise.opendata.readers import BadRecord, Note
 from partnerwise.opendata.readers.read_ahead import Reader, Shaper, read_ahead
 
+# Records written together on PostgreSQL (see `StagedRows`).
+CHUNK = 50_000
 # Kept record vs stored one: what the run does with it.
 NEW, CHANGED, BACK, UNCHANGED, OLDER = "new", "changed", "back", "unchanged", "older"
 
@@ -53,6 +63,12 @@ class Shape:
     older_than: str | None = None
     # Warn of each record whose key an earlier one gave ("grant id given twice, ...").
     repeat_warning: str | None = None
+
+
+def chunk_size() -> int | None:
+    """Records written together: `CHUNK` on PostgreSQL, whose server writes a chunk while
+    this process reads on; on SQLite all at the end (one process does both anyway)."""
+    return CHUNK if is_postgres() else None
 
 
 def load_staged(
@@ -76,9 +92,10 @@ def load_staged(
         removals = Removals(
             cursor, model=shape.model, key=shape.key, noun=shape.noun, report=report
         )
-        staged = StagedRows(cursor, shape, report)
+        staged = StagedRows(cursor, shape, report, chunk_size())
         removals.read_from(staged.stage, "k")
         for path in paths:
+            removals.file_started(path.name)
             skipped = len(report.skipped)
             items = read_ahead(reader, path, background=background, shaper=shaper)
             _stage_file(
@@ -132,7 +149,7 @@ def _stage_file(
                 values = (*values[: -len(after)], *prepare(after))
             staged.add(key, (*values, file, digest))
         waiting.clear()
-        directory.flush()
+        directory.flush(everything=False)
 
     for item in items:
         if type(item) is tuple:
@@ -155,20 +172,51 @@ def _stage_file(
 
 
 class StagedRows:
-    def __init__(self, cursor: CursorWrapper, shape: Shape, report: ImportReport) -> None:
+    """The run's records, staged; with `chunk`, written every `chunk` records as they come
+    (PostgreSQL: the database writes one chunk while the reader reads the next), else all
+    at the end (SQLite, where writing and reading share one process anyway).
+
+    A key may come again in a later chunk, after its first record was written. So each
+    chunk is written as it compares with what is stored now (a later record replaces an
+    earlier one; an older release never replaces a newer one), a stored row is copied
+    before this run first changes it, and the counts compare each key's kept record with
+    what was stored before the run, over all the run's records at the end."""
+
+    def __init__(
+        self, cursor: CursorWrapper, shape: Shape, report: ImportReport, chunk: int | None
+    ) -> None:
         self.cursor = cursor
         self.shape = shape
         self.report = report
         self.name = f"pw_stage_{shape.noun}"
-        self.stage = Stage(
-            cursor, self.name, [("seq", "BIGINT"), ("k", "VARCHAR(400)"), *shape.columns]
-        )
+        columns = [("seq", "BIGINT"), ("k", "VARCHAR(400)"), *shape.columns]
+        self.stage = Stage(cursor, self.name, columns)
+        self.chunk = chunk
+        self.stored, self.key = table(shape.model), connection.ops.quote_name(shape.key)
+        self.first_new = 0  # the first id this run stores (with `chunk`)
+        self.before = f"pw_before_{shape.noun}"
+        self.chunk_counts: dict[str, int] = {}
+        if chunk:
+            self.stage.index("seq")  # a chunk's records are read by their numbers
+            lock(cursor, shape.model)  # ids below `first_new` are then rows stored before
+            self.first_new = (
+                int(scalar(cursor, f"SELECT COALESCE(MAX(id), 0) FROM {self.stored}")) + 1
+            )
+            cursor.execute(f"DROP TABLE IF EXISTS {self.before}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.before} AS SELECT * FROM {self.stored} WHERE 1 = 0"
+            )
+            cursor.execute(f"CREATE UNIQUE INDEX {self.before}_key ON {self.before} ({self.key})")
         self.count = 0
+        self.written = 0  # records written so far (chunks)
+        self.chunks = 0
 
     def add(self, key: str, values: Sequence[Any]) -> None:
         """One record: its key, then a value for each of the shape's columns."""
         self.count += 1
         self.stage.add((self.count, key, *values))
+        if self.chunk and self.count - self.written >= self.chunk:
+            self._write_chunk()
 
     def repeats(self) -> list[tuple[str, str]]:
         """(source file, key) of every record whose key an earlier record gave, in order."""
@@ -180,37 +228,52 @@ class StagedRows:
         )
         return [(str(file), str(key)) for file, key in self.cursor.fetchall()]
 
-    def finish(self) -> dict[str, int]:
-        """Compare the kept records with the stored ones, write those that differ, and
-        return how many of each kind (NEW, CHANGED, ...)."""
-        self.stage.flush()
-        shape, cursor = self.shape, self.cursor
-        stored, key = table(shape.model), connection.ops.quote_name(shape.key)
-        names = [name for name, _ in shape.columns]
-        plan = f"pw_plan_{shape.noun}"
-        cursor.execute(f"DROP TABLE IF EXISTS {plan}")
+    def _action(self) -> str:
+        """What to do with kept record `s` given stored row `g` (NULL: none)."""
+        shape = self.shape
         same = "g.row_hash = s.row_hash AND g.source_file = s.source_file"
         older = (
             f"WHEN g.in_latest_file AND {shape.older_than} THEN '{OLDER}' "
             if shape.older_than
             else ""
         )
-        # The record kept of each key, and what to do with it, in one pass.
+        return (
+            f"CASE WHEN g.id IS NULL THEN '{NEW}' "
+            f"WHEN g.in_latest_file AND {same} THEN '{UNCHANGED}' {older}"
+            f"WHEN NOT g.in_latest_file THEN '{BACK}' ELSE '{CHANGED}' END"
+        )
+
+    def _kept(self, source: str) -> str:
+        """The record kept of each key among `source`'s."""
+        return (
+            f"(SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.k ORDER BY {self.shape.keep_first}) "
+            f"AS n FROM {source} r)"
+        )
+
+    def _plan_and_write(self, source: str) -> dict[str, int]:
+        """Write `source`'s kept records that differ from what is stored; how many of
+        each kind (compared with what is stored now)."""
+        shape, cursor, stored, key = self.shape, self.cursor, self.stored, self.key
+        names = [name for name, _ in shape.columns]
+        plan = f"pw_plan_{shape.noun}"
+        cursor.execute(f"DROP TABLE IF EXISTS {plan}")
         execute(
             cursor,
-            f"CREATE TEMPORARY TABLE {plan} AS SELECT s.*, CASE "
-            f"WHEN g.id IS NULL THEN '{NEW}' "
-            f"WHEN g.in_latest_file AND {same} THEN '{UNCHANGED}' {older}"
-            f"WHEN NOT g.in_latest_file THEN '{BACK}' ELSE '{CHANGED}' END AS action "
-            f"FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.k ORDER BY "
-            f"{shape.keep_first}) AS n FROM {self.name} r) s "
-            f"LEFT JOIN {stored} g ON g.{key} = s.k WHERE s.n = 1",
+            f"CREATE TEMPORARY TABLE {plan} AS SELECT s.*, {self._action()} AS action "
+            f"FROM {self._kept(source)} s LEFT JOIN {stored} g ON g.{key} = s.k WHERE s.n = 1",
         )
         cursor.execute(f"SELECT action, COUNT(*) FROM {plan} GROUP BY action")
         counts = {str(action): int(number) for action, number in cursor.fetchall()}
-        if shape.repeat_warning and sum(counts.values()) < self.stage.rows:
-            for file, repeated in self.repeats():
-                self.report.warn(f"{file}: {shape.repeat_warning}\x00{repeated}")
+        writes = f"('{NEW}', '{CHANGED}', '{BACK}')"
+        if self.chunk and (counts.get(CHANGED) or counts.get(BACK)):
+            # A stored row this run changes for the first time: kept as it was, to count.
+            execute(
+                cursor,
+                f"INSERT INTO {self.before} SELECT g.* FROM {stored} g JOIN {plan} s "
+                f"ON g.{key} = s.k WHERE s.action IN {writes} AND g.id < %s AND NOT EXISTS "
+                f"(SELECT 1 FROM {self.before} b WHERE b.{key} = g.{key})",
+                [self.first_new],
+            )
         columns = ", ".join([key, *names, "in_latest_file", "removed_on"])
         updates = ", ".join(
             f"{name} = EXCLUDED.{name}" for name in [*names, "in_latest_file", "removed_on"]
@@ -218,11 +281,53 @@ class StagedRows:
         execute(
             cursor,
             f"INSERT INTO {stored} ({columns}) SELECT s.k, {', '.join('s.' + n for n in names)}, "
-            f"%s, NULL FROM {plan} s WHERE s.action IN ('{NEW}', '{CHANGED}', '{BACK}') "
+            f"%s, NULL FROM {plan} s WHERE s.action IN {writes} "
             f"ORDER BY s.seq ON CONFLICT ({key}) DO UPDATE SET {updates}",
             [True],
         )
         cursor.execute(f"DROP TABLE IF EXISTS {plan}")
+        return counts
+
+    def _write_chunk(self) -> None:
+        self.stage.flush()
+        # (Numbers the stage gave, not input: safe to write into the statement.)
+        chunk = f"(SELECT * FROM {self.name} WHERE seq > {int(self.written)})"
+        self.chunk_counts = self._plan_and_write(chunk)
+        self.written = self.count
+        self.chunks += 1
+
+    def _counts_before_run(self) -> dict[str, int]:
+        """How each key's kept record (of the whole run) compares with what was stored
+        before the run: the copy taken before this run changed it, else the stored row if
+        an earlier import stored it."""
+        stored, key, before = self.stored, self.key, self.before
+        earlier = (
+            f"(SELECT * FROM {before} UNION ALL SELECT * FROM {stored} o WHERE o.id < %s AND "
+            f"NOT EXISTS (SELECT 1 FROM {before} b WHERE b.{key} = o.{key}))"
+        )
+        self.cursor.execute(
+            f"SELECT action, COUNT(*) FROM (SELECT {self._action()} AS action "
+            f"FROM {self._kept(self.name)} s LEFT JOIN {earlier} g ON g.{key} = s.k "
+            f"WHERE s.n = 1) a GROUP BY action",
+            [self.first_new],
+        )
+        return {str(action): int(number) for action, number in self.cursor.fetchall()}
+
+    def finish(self) -> dict[str, int]:
+        """Write what is not written yet, and return how many kept records of each kind
+        (NEW, CHANGED, ...) the run had, compared with what was stored before it."""
+        if not self.chunk:
+            self.stage.flush()
+            counts = self._plan_and_write(self.name)
+        else:
+            if self.count > self.written or not self.chunks:
+                self._write_chunk()
+            # One chunk held every record: it was compared with what was stored before.
+            counts = self.chunk_counts if self.chunks == 1 else self._counts_before_run()
+            self.cursor.execute(f"DROP TABLE IF EXISTS {self.before}")
+        if self.shape.repeat_warning and sum(counts.values()) < self.stage.rows:
+            for file, repeated in self.repeats():
+                self.report.warn(f"{file}: {self.shape.repeat_warning}\x00{repeated}")
         return counts
 
     def drop(self) -> None:

@@ -169,17 +169,17 @@ def _from_child(extract: ExtractFile, copy: bool, size: int) -> Iterator[Batch]:
     yield from from_child(command, name=f"the background reader of {extract.path.name}")
 
 
-def from_child(command: list[str], *, name: str) -> Iterator[Any]:
+def from_child(command: list[str], *, name: str, ahead: int = AHEAD) -> Iterator[Any]:
     """What a child process started with `command` sends with `send_all`, one payload at
-    a time (read ahead by a thread into a bounded queue). Raises `SourceError` as the
-    child's reader did; `name` names the child if it breaks."""
+    a time (read ahead by a thread into a queue of at most `ahead` payloads). Raises
+    `SourceError` as the child's reader did; `name` names the child if it breaks."""
     path = os.pathsep.join(filter(None, [_package_root(), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": path}
     child = subprocess.Popen(
         command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
     )
     assert child.stdout is not None and child.stderr is not None
-    inbox: queue.Queue[bytes | tuple[str, Any]] = queue.Queue(maxsize=AHEAD)
+    inbox: queue.Queue[bytes | tuple[str, Any]] = queue.Queue(maxsize=ahead)
     stop = threading.Event()
     reader = threading.Thread(
         target=_receive, args=(child.stdout, inbox, stop), name="register-reader", daemon=True

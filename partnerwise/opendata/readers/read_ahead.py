@@ -30,6 +30,9 @@ from partnerwise.opendata.readers import BadRecord, Note, Row
 from partnerwise.opendata.readers.background import from_child, send_all
 
 BATCH = 1000
+# Batches the child may read ahead (about 250 KB each, pickled): enough for it to read on
+# while the database writes a chunk of 50,000 records (loaders/staged_rows.py).
+AHEAD = 120
 GC_THRESHOLD = 50_000  # new containers between collections in the child (see `main`)
 # Files smaller than this are read in-process.
 BACKGROUND_FROM_BYTES = 8_000_000
@@ -59,7 +62,7 @@ def read_ahead(
     ]  # fmt: skip
     if shaper is not None:
         command.append(f"{shaper.__module__}:{shaper.__name__}")
-    for batch in from_child(command, name=f"the reader of {path.name}"):
+    for batch in from_child(command, name=f"the reader of {path.name}", ahead=AHEAD):
         yield from batch
 
 

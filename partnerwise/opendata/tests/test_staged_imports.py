@@ -175,3 +175,86 @@ def test_grants_packed_by_the_background_reader_load_as_read_in_process(
     assert packed.counts - Counter({"organisations: new": 99}) == in_process.counts - Counter(
         {"organisations: new": 99}
     )
+
+
+def _stored_grants() -> list[tuple[Any, ...]]:
+    return list(
+        Grant.objects.order_by("grant_id").values_list(
+            "grant_id", "title", "amount", "source_file", "in_latest_file", "row_hash"
+        )
+    )
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3])
+def test_grants_written_in_chunks_count_and_store_what_one_write_does(
+    db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """PostgreSQL writes every CHUNK records as they come. A key given again in a later
+    chunk, rows stored before (unchanged, changed, marked removed and back) and a change
+    undone later in the same run are counted against what was stored before the run, as
+    one write at the end counts them."""
+    from partnerwise.opendata.loaders import staged_rows
+
+    first = [_grant(n) for n in range(6)]
+    second = [
+        _grant(0),  # unchanged
+        _grant(1, title="Changed"),  # changed
+        _grant(2, title="Changed"),  # changed, then given again as it was: unchanged
+        _grant(7),  # new
+        _grant(5),  # back: marked removed in between
+        _grant(7, title="New, given twice"),  # new, the later kept
+        _grant(2),
+        _grant(3, title="Changed"),  # given twice, both changed: the later kept
+        _grant(3, title="Changed again"),
+    ]
+    results = []
+    for size in (None, chunk):
+        Grant.objects.all().delete()
+        monkeypatch.setattr(staged_rows, "chunk_size", lambda size=size: size)
+        _load_grants(_write(tmp_path / "g.json", first))
+        _load_grants(_write(tmp_path / "g.json", first[:5]))  # 5 marked removed
+        report = _load_grants(_write(tmp_path / "g.json", second), batch=2)
+        results.append((report.counts, report.warnings, _stored_grants()))
+    (whole_counts, whole_warnings, whole_rows), (counts, warnings, rows) = results
+    assert whole_counts["grants: new"] == 1
+    assert whole_counts["grants: changed"] == 2
+    assert whole_counts["grants: unchanged"] == 2
+    assert whole_counts["grants: back in the file (no longer marked removed)"] == 1
+    assert whole_counts["grants: no longer in the file (marked removed)"] == 1  # grant 4
+    assert counts == whole_counts
+    assert warnings == whole_warnings
+    assert rows == whole_rows
+    titles = dict((row[0], row[1]) for row in rows)
+    assert titles["360G-test-3"] == "Changed again"
+    assert titles["360G-test-7"] == "New, given twice"
+
+
+@pytest.mark.parametrize("chunk", [1, 2])
+def test_awards_written_in_chunks_keep_the_latest_release(
+    db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    from partnerwise.opendata.loaders import staged_rows
+
+    package = json.loads(SEARCH.read_text(encoding="utf-8"))
+    releases = [r for r in package["releases"] if r.get("awards")][:3]
+    first = releases[0]
+    newer = {**first, "id": f"{first['id']}-newer", "date": "2030-01-01T00:00:00Z"}
+    newer["awards"] = [{**first["awards"][0], "value": {"amount": 654321, "currency": "GBP"}}]
+    older = {**first, "id": f"{first['id']}-older", "date": "2001-01-01T00:00:00Z"}
+    path = tmp_path / "awards.json"
+    path.write_text(
+        json.dumps({**package, "releases": [first, *releases[1:], newer, older]}),
+        encoding="utf-8",
+    )
+    results = []
+    for size in (None, chunk):
+        Award.objects.all().delete()
+        monkeypatch.setattr(staged_rows, "chunk_size", lambda size=size: size)
+        report = ImportReport()
+        with transaction.atomic():
+            ocds.load([path], report, batch=1)
+        stored = list(Award.objects.order_by("key").values_list("key", "release_id", "value"))
+        report.counts.pop("organisations: new", None)  # made by the first run only
+        results.append((report.counts, stored))
+    assert results[1] == results[0]
+    assert any(release == newer["id"] for _, release, _ in results[1][1])
