@@ -322,8 +322,6 @@ def test_organisations_an_import_creates_are_found_inside_their_names(
     run("360giving", str(_write(tmp_path / "named.json", grants)))
     ours = Workspace.objects.create(name="Ours", slug="ours")
     assert [o.name for o in search(ours, "xcomb")] == ["Wexcombe Trust"]
-    from partnerwise.opendata.finding import names_containing, _matches
-    from partnerwise.opendata.directory import search_organisations
     assert [o.name for o in search(ours, "hbury")] == ["Ashbury Hub"]
     bad = [{**_grant(3), "recipientOrganization": [{"id": "GB-CHC-3000003", "name": "Zed"}]}, 7]
     with pytest.raises(CommandError):
