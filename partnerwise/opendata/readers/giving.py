@@ -46,6 +46,7 @@ _DATE_FIELDS = ("awardDate", "dateModified")
 _NESTED_DATES = ("plannedDates", "actualDates")
 # Pre-standard names seen in real early files, and where their content belongs.
 _OLD_PLANNED = {"Project Start Date": "startDate", "Project End Date": "endDate"}
+_OLD_COLUMNS = {*_OLD_PLANNED, "Recipient Org Beneficiary Location", "Grant Programme"}
 
 
 @lru_cache(maxsize=1)
@@ -105,7 +106,7 @@ _CHECKED_MAX = 50_000
 # depends on its value alone, so each distinct value is checked once. Each set is
 # cleared when full, and long values are not kept, so memory stays bounded.
 _VALID: dict[str, set[Any]] = {}
-_VALID_MAX = 20_000
+_VALID_MAX = 100_000  # a GrantNav-sized file names about 60,000 recipients
 
 
 _VALID_LONGEST = 500  # a longer value (a description) is rarely repeated: not remembered
@@ -150,17 +151,21 @@ def schema_errors(grant: dict[str, Any]) -> list[tuple[str, str, str]]:
     validators, fast, plain = _validators(), _fast_checks(), _plain_checks()
     errors: list[tuple[str, str, str]] = []
     for key, value in grant.items():
-        validator = validators.get(key)
-        if validator is None:
-            continue  # the standard allows other properties
         types = plain.get(key)
-        # (True is an int to Python, not a number to JSON Schema.)
-        if types is not None and isinstance(value, types) and type(value) is not bool:
-            continue
+        if types is not None:
+            # (True is an int to Python, not a number to JSON Schema.)
+            if isinstance(value, types) and type(value) is not bool:
+                continue
+        elif key not in validators:
+            continue  # the standard allows other properties
+        validator = validators[key]
         valid = _VALID.get(key)
         if valid is None:
             valid = _VALID[key] = set()
-        seen = _valid_key(value)
+        if type(value) is str:  # most of the rest: dates, currencies
+            seen: Any = (str, value) if len(value) <= _VALID_LONGEST else None
+        else:
+            seen = _valid_key(value)
         if seen is not None and seen in valid:
             continue
         try:
@@ -315,7 +320,7 @@ def _set_path(target: dict[str, Any], path: str, value: Any) -> None:
 
 
 def _uk_date(value: Any, field: str, notes: list[tuple[str, str]]) -> Any:
-    if not isinstance(value, str):
+    if type(value) is not str or value[4:5] == "-":  # not text, or ISO (2024-...) already
         return value
     match = _UK_DATE.match(value.strip())
     if not match:
@@ -334,6 +339,8 @@ def _uk_date(value: Any, field: str, notes: list[tuple[str, str]]) -> Any:
 def repair(grant: dict[str, Any]) -> list[tuple[str, str]]:
     """Bring a grant to the standard where the meaning is clear; returns (kind, example)."""
     notes: list[tuple[str, str]] = []
+    if _OLD_COLUMNS.isdisjoint(grant):
+        return _repair_dates_and_amounts(grant, notes)
     for old, new in _OLD_PLANNED.items():
         if old in grant:
             value = grant.pop(old)
@@ -351,6 +358,12 @@ def repair(grant: dict[str, Any]) -> list[tuple[str, str]]:
     if isinstance(grant.get("Grant Programme"), str) and "grantProgramme" not in grant:
         grant["grantProgramme"] = [{"title": grant.pop("Grant Programme")}]
         notes.append(("old column 'Grant Programme' read as grantProgramme title", ""))
+    return _repair_dates_and_amounts(grant, notes)
+
+
+def _repair_dates_and_amounts(
+    grant: dict[str, Any], notes: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
     for key in ("recipientOrganization", "fundingOrganization"):
         if isinstance(grant.get(key), dict):
             grant[key] = [grant[key]]
