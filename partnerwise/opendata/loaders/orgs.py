@@ -233,10 +233,14 @@ class Directory:
                 resume_name_index(cursor, first_id=self._first_id)
             self._first_id = None
 
-    def flush(self, *, everything: bool = True) -> None:
-        """Write the search names gathered since the last flush (one statement); with
-        `everything=False`, only once there are `NAMES_AT_ONCE` of them."""
-        if len(self._pending) >= (1 if everything else NAMES_AT_ONCE):
+    @property
+    def names_due(self) -> bool:
+        """Whether enough search names wait to be written together (`NAMES_AT_ONCE`)."""
+        return len(self._pending) >= NAMES_AT_ONCE
+
+    def flush(self) -> None:
+        """Write the search names gathered since the last flush (one statement)."""
+        if self._pending:
             with connection.cursor() as cursor:
                 insert_rows(
                     cursor,

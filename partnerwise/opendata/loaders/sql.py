@@ -236,14 +236,19 @@ BULK_WORK_MEM = "64MB"
 
 @contextmanager
 def bulk_cache(cursor: CursorWrapper) -> Iterator[None]:
-    """Bigger page caches (SQLite: main and temporary tables) or memory for sorts
-    (PostgreSQL, for this transaction) for the import, then as they were."""
+    """Bigger page caches (SQLite: main and temporary tables), or memory for sorts and
+    foreign keys checked as each statement ends (PostgreSQL, for this transaction), for
+    the import; then as they were."""
     if connection.vendor == "postgresql":
         before_mem = scalar(cursor, "SHOW work_mem")
         cursor.execute("SELECT set_config('work_mem', %s, true)", [BULK_WORK_MEM])
+        # Django's foreign keys are checked at commit, one by one after the last statement;
+        # checked as each statement ends, a chunk's are checked while the reader reads on.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         try:
             yield
         finally:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django declares them
             cursor.execute("SELECT set_config('work_mem', %s, true)", [before_mem])
         return
     if connection.vendor != "sqlite":

@@ -19,10 +19,12 @@ rows live in the database's temporary storage, never in a Python list.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -108,22 +110,20 @@ def load_staged(
         )
         staged = StagedRows(cursor, shape, report, chunk_size())
         removals.read_from(staged.stage, "k")
-        for path in paths:
-            removals.file_started(path.name)
-            skipped = len(report.skipped)
-            items = read_ahead(reader, path, background=background, shaper=shaper)
-            _stage_file(
-                progress(items, label=path.name),
-                path.name,
-                directory,
-                staged,
-                report,
-                batch,
-                prepare,
-            )
-            removals.file_read(path.name, skipped=len(report.skipped) - skipped)
-        directory.close()
-        counts = staged.finish()
+        try:
+            for path in paths:
+                staged.settle()
+                removals.file_started(path.name)
+                skipped = len(report.skipped)
+                items = read_ahead(reader, path, background=background, shaper=shaper)
+                read = Batches(directory, staged, report, path.name, batch, prepare)
+                read.stage_all(progress(items, label=path.name))
+                removals.file_read(path.name, skipped=len(report.skipped) - skipped)
+            staged.settle()
+            directory.close()
+            counts = staged.finish()
+        finally:
+            staged.stop()
         removals.mark()
     noun = shape.noun
     report.add(f"{noun}: read", sum(counts.values()))
@@ -135,54 +135,63 @@ def load_staged(
     report.add("organisations: new", directory.created)
 
 
-def _stage_file(
-    items: Iterable[Any],
-    file: str,
-    directory: Directory,
-    staged: StagedRows,
-    report: ImportReport,
-    batch: int,
-    prepare: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None,
-) -> None:
-    """Stage one file's records as they come: organisations first found in `batch` records
-    are looked up (or created) together, then those records are staged with their ids."""
-    ids: dict[int, int] = {}  # handle -> organisation id
-    new: list[NewRef] = []
-    waiting: list[Record] = []
+@dataclass
+class Batches:
+    """Stages one file's records as they come: the organisations first named in `size`
+    records are looked up (or created) together, then those records are staged with their
+    ids."""
 
-    def stage_waiting() -> None:
-        if new:
-            directory.prefetch(item.ref for item in new)
-            for item in new:
+    directory: Directory
+    staged: StagedRows
+    report: ImportReport
+    file: str
+    size: int
+    prepare: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None
+    ids: dict[int, int] = field(default_factory=dict)  # handle -> organisation id
+    new: list[NewRef] = field(default_factory=list)
+    waiting: list[Record] = field(default_factory=list)
+
+    def stage_all(self, items: Iterable[Any]) -> None:
+        report, waiting = self.report, self.waiting
+        for item in items:
+            if type(item) is tuple:
+                waiting.append(item)
+                if len(waiting) >= self.size:
+                    self.stage_waiting()
+            elif isinstance(item, NewRef):
+                self.new.append(item)
+            elif isinstance(item, Warned):
+                for message in item.messages:
+                    report.warn(message)
+            elif isinstance(item, Forget):
+                self.stage_waiting()
+                self.ids.clear()
+            elif isinstance(item, BadRecord):
+                report.bad(item)
+            elif isinstance(item, Note):
+                report.add(item.key)
+        self.stage_waiting()
+
+    def stage_waiting(self) -> None:
+        directory, staged, ids, prepare, file = (
+            self.directory, self.staged, self.ids, self.prepare, self.file,
+        )  # fmt: skip
+        if self.new:
+            staged.settle()  # the directory reads and writes through the connection
+            directory.prefetch(item.ref for item in self.new)
+            for item in self.new:
                 ids[item.handle] = directory.resolve(item.ref)
-            new.clear()
-        for key, handles, before, after in waiting:
+            self.new.clear()
+        for key, handles, before, after in self.waiting:
             values = (*before, *[ids[handle] for handle in handles], *after)
             digest = row_hash(values)
             if prepare:
                 values = (*values[: -len(after)], *prepare(after))
             staged.add(key, (*values, file, digest))
-        waiting.clear()
-        directory.flush(everything=False)
-
-    for item in items:
-        if type(item) is tuple:
-            waiting.append(item)
-            if len(waiting) >= batch:
-                stage_waiting()
-        elif isinstance(item, NewRef):
-            new.append(item)
-        elif isinstance(item, Warned):
-            for message in item.messages:
-                report.warn(message)
-        elif isinstance(item, Forget):
-            stage_waiting()
-            ids.clear()
-        elif isinstance(item, BadRecord):
-            report.bad(item)
-        elif isinstance(item, Note):
-            report.add(item.key)
-    stage_waiting()
+        self.waiting.clear()
+        if directory.names_due:
+            staged.settle()
+            directory.flush()
 
 
 class StagedRows:
@@ -210,9 +219,14 @@ class StagedRows:
         self.first_new = 0  # the first id this run stores (with `chunk`)
         self.before = f"pw_before_{shape.noun}"
         self.chunk_counts: dict[str, int] = {}
+        # Whether every chunk so far found only keys nobody stored (then no key was stored
+        # before the run, and none came in two chunks), and how many.
+        self.all_new, self.new_keys = True, 0
+        # No other import writes this table meanwhile (new keys go in without a conflict
+        # clause; with `chunk`, ids below `first_new` are rows stored before this run).
+        lock(cursor, shape.model)
         if chunk:
             self.stage.index("seq")  # a chunk's records are read by their numbers
-            lock(cursor, shape.model)  # ids below `first_new` are then rows stored before
             self.first_new = (
                 int(scalar(cursor, f"SELECT COALESCE(MAX(id), 0) FROM {self.stored}")) + 1
             )
@@ -222,15 +236,45 @@ class StagedRows:
             )
             cursor.execute(f"CREATE UNIQUE INDEX {self.before}_key ON {self.before} ({self.key})")
         self.count = 0
-        self.written = 0  # records written so far (chunks)
+        self.written = 0  # records handed to a chunk's write so far
         self.chunks = 0
+        # A chunk is written by this thread while the loader goes on reading and shaping
+        # the next one (it touches the connection only once the write is done: `settle`).
+        self._writer = ThreadPoolExecutor(1, "partnerwise-chunk") if chunk else None
+        self._writing: Future[None] | None = None
+        self._pending: list[tuple[Any, ...]] = []
 
     def add(self, key: str, values: Sequence[Any]) -> None:
         """One record: its key, then a value for each of the shape's columns."""
         self.count += 1
-        self.stage.add((self.count, key, *values))
-        if self.chunk and self.count - self.written >= self.chunk:
-            self._write_chunk()
+        if not self.chunk:
+            self.stage.add((self.count, key, *values))
+            return
+        self._pending.append((self.count, key, *values))
+        if self.count - self.written >= self.chunk:
+            self._start_chunk()
+
+    def settle(self) -> None:
+        """Wait for the chunk being written (raising what its write raised): call before
+        anything else uses the connection."""
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            writing.result()
+
+    def stop(self) -> None:
+        """Wait for a write in flight and end the writing thread (after a failure too)."""
+        if self._writer is not None:
+            with contextlib.suppress(Exception):  # the error that stopped the run comes first
+                self.settle()
+            self._writer.shutdown()
+            self._writer = None
+
+    def _start_chunk(self) -> None:
+        self.settle()
+        assert self._writer is not None
+        rows, self._pending = self._pending, []
+        self.written = self.count
+        self._writing = self._writer.submit(self._write_chunk, rows)
 
     def repeats(self) -> list[tuple[str, str]]:
         """(source file, key) of every record whose key an earlier record gave, in order."""
@@ -278,36 +322,50 @@ class StagedRows:
         )
         cursor.execute(f"SELECT action, COUNT(*) FROM {plan} GROUP BY action")
         counts = {str(action): int(number) for action, number in cursor.fetchall()}
-        writes = f"('{NEW}', '{CHANGED}', '{BACK}')"
         if self.chunk and (counts.get(CHANGED) or counts.get(BACK)):
             # A stored row this run changes for the first time: kept as it was, to count.
             execute(
                 cursor,
                 f"INSERT INTO {self.before} SELECT g.* FROM {stored} g JOIN {plan} s "
-                f"ON g.{key} = s.k WHERE s.action IN {writes} AND g.id < %s AND NOT EXISTS "
+                f"ON g.{key} = s.k WHERE s.action IN ('{CHANGED}', '{BACK}') AND g.id < %s "
+                f"AND NOT EXISTS "
                 f"(SELECT 1 FROM {self.before} b WHERE b.{key} = g.{key})",
                 [self.first_new],
             )
         columns = ", ".join([key, *names, "in_latest_file", "removed_on"])
-        updates = ", ".join(
-            f"{name} = EXCLUDED.{name}" for name in [*names, "in_latest_file", "removed_on"]
-        )
+        chosen = f"SELECT s.k, {', '.join('s.' + n for n in names)}, %s, NULL FROM {plan} s"
+        # New keys go in as they are (no other writer can add one meanwhile: the import
+        # holds the table's lock, or SQLite's), in reading order; the rest replace theirs.
         execute(
             cursor,
-            f"INSERT INTO {stored} ({columns}) SELECT s.k, {', '.join('s.' + n for n in names)}, "
-            f"%s, NULL FROM {plan} s WHERE s.action IN {writes} "
-            f"ORDER BY s.seq ON CONFLICT ({key}) DO UPDATE SET {updates}",
+            f"INSERT INTO {stored} ({columns}) {chosen} WHERE s.action = '{NEW}' ORDER BY s.seq",
             [True],
         )
+        if counts.get(CHANGED) or counts.get(BACK):
+            updates = ", ".join(
+                f"{name} = EXCLUDED.{name}" for name in [*names, "in_latest_file", "removed_on"]
+            )
+            execute(
+                cursor,
+                f"INSERT INTO {stored} ({columns}) {chosen} WHERE s.action IN "
+                f"('{CHANGED}', '{BACK}') ORDER BY s.seq "
+                f"ON CONFLICT ({key}) DO UPDATE SET {updates}",
+                [True],
+            )
         cursor.execute(f"DROP TABLE IF EXISTS {plan}")
         return counts
 
-    def _write_chunk(self) -> None:
+    def _write_chunk(self, rows: list[tuple[Any, ...]]) -> None:
+        """Stage `rows` and write them (in the writing thread)."""
+        self.stage.extend(rows)
         self.stage.flush()
-        # (Numbers the stage gave, not input: safe to write into the statement.)
-        chunk = f"(SELECT * FROM {self.name} WHERE seq > {int(self.written)})"
-        self.chunk_counts = self._plan_and_write(chunk)
-        self.written = self.count
+        first = int(rows[0][0]) if rows else self.count + 1
+        # (A number this class gave, not input: safe to write into the statement.)
+        self.chunk_counts = self._plan_and_write(
+            f"(SELECT * FROM {self.name} WHERE seq >= {first})"
+        )
+        self.all_new = self.all_new and set(self.chunk_counts) <= {NEW}
+        self.new_keys += self.chunk_counts.get(NEW, 0)
         self.chunks += 1
 
     def _counts_before_run(self) -> dict[str, int]:
@@ -334,10 +392,15 @@ class StagedRows:
             self.stage.flush()
             counts = self._plan_and_write(self.name)
         else:
-            if self.count > self.written or not self.chunks:
-                self._write_chunk()
-            # One chunk held every record: it was compared with what was stored before.
-            counts = self.chunk_counts if self.chunks == 1 else self._counts_before_run()
+            if self._pending or not (self.chunks or self._writing):
+                self._start_chunk()
+            self.settle()
+            if self.chunks == 1:  # it was compared with what was stored before the run
+                counts = self.chunk_counts
+            elif self.all_new:  # every key is new, and each was counted once
+                counts = {NEW: self.new_keys} if self.new_keys else {}
+            else:
+                counts = self._counts_before_run()
             self.cursor.execute(f"DROP TABLE IF EXISTS {self.before}")
         if self.shape.repeat_warning and sum(counts.values()) < self.stage.rows:
             for file, repeated in self.repeats():

@@ -218,11 +218,22 @@ def test_grants_written_in_chunks_count_and_store_what_one_write_does(
     for size in (None, chunk):
         Grant.objects.all().delete()
         monkeypatch.setattr(staged_rows, "chunk_size", lambda size=size: size)
+        # First imports: every key new (in several chunks), then one given twice.
+        clean = _load_grants(_write(tmp_path / "g.json", first))
+        assert clean.counts["grants: new"] == 6
+        assert clean.counts["grants: read"] == 6
+        Grant.objects.all().delete()
+        opening = _load_grants(_write(tmp_path / "g.json", [*first, _grant(0, "Again")]))
         _load_grants(_write(tmp_path / "g.json", first))
         _load_grants(_write(tmp_path / "g.json", first[:5]))  # 5 marked removed
         report = _load_grants(_write(tmp_path / "g.json", second), batch=2)
-        results.append((report.counts, report.warnings, _stored_grants()))
-    (whole_counts, whole_warnings, whole_rows), (counts, warnings, rows) = results
+        results.append((report.counts, report.warnings, _stored_grants(), opening.counts))
+    (whole_counts, whole_warnings, whole_rows, whole_opening) = results[0]
+    (counts, warnings, rows, opening_counts) = results[1]
+    assert whole_opening["grants: new"] == 6
+    assert opening_counts - Counter({"organisations: new": 9}) == whole_opening - Counter(
+        {"organisations: new": 9}
+    )
     assert whole_counts["grants: new"] == 1
     assert whole_counts["grants: changed"] == 2
     assert whole_counts["grants: unchanged"] == 2
