@@ -49,6 +49,8 @@ from partnerwise.opendata.readers.read_ahead import GC_THRESHOLD, Reader, Shaper
 
 # Records written together on PostgreSQL (see `StagedRows`).
 CHUNK = 50_000
+# Records that may wait, while a chunk is written, for their new organisations to be found.
+WAIT_AT_MOST = 50_000
 # Kept record vs stored one: what the run does with it.
 NEW, CHANGED, BACK, UNCHANGED, OLDER = "new", "changed", "back", "unchanged", "older"
 
@@ -153,30 +155,37 @@ class Batches:
 
     def stage_all(self, items: Iterable[Any]) -> None:
         report, waiting = self.report, self.waiting
+        due = self.size
         for item in items:
             if type(item) is tuple:
                 waiting.append(item)
-                if len(waiting) >= self.size:
-                    self.stage_waiting()
+                if len(waiting) >= due:
+                    staged = self.stage_waiting(force=False)
+                    due = self.size if staged else len(waiting) + self.size
             elif isinstance(item, NewRef):
                 self.new.append(item)
             elif isinstance(item, Warned):
                 for message in item.messages:
                     report.warn(message)
             elif isinstance(item, Forget):
-                self.stage_waiting()
+                self.stage_waiting(force=True)
                 self.ids.clear()
             elif isinstance(item, BadRecord):
                 report.bad(item)
             elif isinstance(item, Note):
                 report.add(item.key)
-        self.stage_waiting()
+        self.stage_waiting(force=True)
 
-    def stage_waiting(self) -> None:
+    def stage_waiting(self, *, force: bool) -> bool:
+        """Stage the waiting records; false if they wait on (not `force`) because their new
+        organisations need the connection while a chunk is being written: they are found
+        once the write is done (or a chunk's worth waits), all in one go."""
         directory, staged, ids, prepare, file = (
             self.directory, self.staged, self.ids, self.prepare, self.file,
         )  # fmt: skip
         if self.new:
+            if not force and staged.busy and len(self.waiting) < WAIT_AT_MOST:
+                return False
             staged.settle()  # the directory reads and writes through the connection
             directory.prefetch(item.ref for item in self.new)
             for item in self.new:
@@ -192,6 +201,7 @@ class Batches:
         if directory.names_due:
             staged.settle()
             directory.flush()
+        return True
 
 
 class StagedRows:
@@ -253,6 +263,11 @@ class StagedRows:
         self._pending.append((self.count, key, *values))
         if self.count - self.written >= self.chunk:
             self._start_chunk()
+
+    @property
+    def busy(self) -> bool:
+        """Whether a chunk is being written now."""
+        return self._writing is not None and not self._writing.done()
 
     def settle(self) -> None:
         """Wait for the chunk being written (raising what its write raised): call before
