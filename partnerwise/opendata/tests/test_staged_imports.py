@@ -192,15 +192,20 @@ def _stored_grants() -> list[tuple[Any, ...]]:
     )
 
 
-@pytest.mark.parametrize("chunk", [1, 2, 3])
+@pytest.mark.parametrize(("chunk", "busy"), [(1, False), (2, False), (3, False), (2, True)])
 def test_grants_written_in_chunks_count_and_store_what_one_write_does(
-    db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+    db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, busy: bool
 ) -> None:
     """PostgreSQL writes every CHUNK records as they come. A key given again in a later
     chunk, rows stored before (unchanged, changed, marked removed and back) and a change
     undone later in the same run are counted against what was stored before the run, as
-    one write at the end counts them."""
+    one write at the end counts them. (`busy`: records whose organisations are new wait,
+    as they do while a chunk is being written, until WAIT_AT_MOST of them wait.)"""
     from partnerwise.opendata.loaders import staged_rows
+
+    if busy:
+        monkeypatch.setattr(staged_rows.StagedRows, "busy", property(lambda self: True))
+        monkeypatch.setattr(staged_rows, "WAIT_AT_MOST", 3)
 
     first = [_grant(n) for n in range(6)]
     second = [
