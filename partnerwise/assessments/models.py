@@ -210,7 +210,10 @@ class Answer(WorkspaceOwned):
     evidence = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["assessment", "indicator"]
+        # By the assessment's id, not its own ordering: "assessment" would join every
+        # prefetch of a few assessments' answers to the assessments table to sort by date
+        # (a whole-table hash join on PostgreSQL, issue 15).
+        ordering = ["assessment_id", "indicator"]
         constraints = [
             models.UniqueConstraint(
                 fields=["assessment", "indicator"], name="one_answer_per_indicator"
@@ -307,6 +310,9 @@ class ProfileFields(WorkspaceOwned):
     leading = models.JSONField(default=list)
     confidence = models.FloatField(default=0.0)
     raters = models.JSONField(default=list)
+    # The engine's fits (`data["fits"]`), apart: drift charts draw them for many points, and
+    # reading them out of `data` parsed a summary of several kilobytes a point (issue 15).
+    fits = models.JSONField(default=dict)
     data = models.JSONField(default=dict)
 
     class Meta:
@@ -387,7 +393,12 @@ class ProfilePoint(ProfileFields):
 
     class Meta:
         ordering = ["assessed_on", "assessment_id"]
-        indexes = [models.Index(fields=["workspace", "subject", "typology", "rater_kind"])]
+        indexes = [
+            models.Index(fields=["workspace", "subject", "typology", "rater_kind"]),
+            # One subject's history in one partnership (its profile page) or in a page of
+            # partnerships (an organisation's page), without reading its other partnerships'.
+            models.Index(fields=["workspace", "partnership", "subject", "typology", "rater_kind"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject_id} in {self.partnership_id} after {self.assessment_id}"

@@ -29,13 +29,15 @@ Group = tuple[int, int, int, str]  # partnership id, subject id, typology id, ra
 
 def profile_fields(profile: engine.Profile) -> dict[str, Any]:
     """The stored fields of an engine profile."""
+    data = profile.to_dict()
     return {
         "verdict": profile.verdict,
         "best": profile.best or "",
         "leading": list(profile.leading),
         "confidence": float(profile.confidence),
         "raters": list(profile.raters),
-        "data": profile.to_dict(),
+        "fits": dict(data.get("fits", {})),
+        "data": data,
     }
 
 
@@ -72,7 +74,7 @@ def _compute_group(
 
 
 def profile_fields_names() -> tuple[str, ...]:
-    return ("verdict", "best", "leading", "confidence", "raters", "data")
+    return ("verdict", "best", "leading", "confidence", "raters", "fits", "data")
 
 
 def _compute_all(

@@ -8,8 +8,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from django.db.models import F
-from django.db.models.fields.json import KeyTransform
 
 from partnerwise import typology as engine
 from partnerwise.assessments.models import ProfilePoint, RaterKind, StoredProfile, Typology
@@ -96,28 +94,20 @@ def profile_histories(
     """{partnership id: [the profile as it stood after each colleague's rating], oldest first}.
 
     How a subject's archetype drifted in each partnership, read from the stored history.
-    `fits_only` reads, of each point's engine summary (`data`), only its fits: all a drift
-    chart draws, and a small part of a summary of several kilobytes.
+    `fits_only` leaves each point's engine summary (`data`, several kilobytes) unread: a
+    drift chart draws the fits, which are stored beside it.
     """
     typology, _ = _typology(workspace, typology)
-    rows = workspace.profilepoints.filter(typology=typology, rater_kind=RaterKind.COLLEAGUE)
-    if partnership_ids is None:
-        rows = rows.filter(subject_id=subject_id)
-    else:
-        # Through the partnerships' index, never the subject's: a partner in hundreds of
-        # partnerships has thousands of points, and SQLite's statistics (an average per
-        # subject) would have it read them all for one page of partnerships. "+ 0" keeps
-        # the subject's indexes out of the plan on both databases.
-        rows = (
-            rows.filter(partnership_id__in=list(partnership_ids))
-            .alias(subject_plain=F("subject_id") + 0)
-            .filter(subject_plain=subject_id)
-        )
+    rows = workspace.profilepoints.filter(
+        typology=typology, rater_kind=RaterKind.COLLEAGUE, subject_id=subject_id
+    )
+    if partnership_ids is not None:
+        # Through the index that starts with the partnership: a partner in hundreds of
+        # partnerships has thousands of points, and one page of partnerships needs few.
+        rows = rows.filter(partnership_id__in=list(partnership_ids))
     if fits_only:
-        rows = rows.defer("data").annotate(fits=KeyTransform("fits", "data"))
+        rows = rows.defer("data")
     grouped: dict[int, list[ProfilePoint]] = defaultdict(list)
     for point in rows.order_by("assessed_on", "assessment_id"):
-        if fits_only:
-            point.data = {"fits": getattr(point, "fits", None) or {}}
         grouped[point.partnership_id].append(point)
     return dict(grouped)

@@ -16,7 +16,7 @@ from partnerwise import charts as charts_lib
 from partnerwise import typology as engine
 from partnerwise.assessments.forms import SCALE, AssessmentForm
 from partnerwise.assessments.models import Assessment, RaterKind
-from partnerwise.assessments.profiles import can_be_rated, profile_for
+from partnerwise.assessments.profiles import can_be_rated, profile_of
 from partnerwise.assessments.rating import (
     RatingError,
     answer_label,
@@ -297,33 +297,45 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
     model = engine_typology(typology, workspace)
     is_us = subject.pk == workspace.organisation_id
     where = {"partnership": partnership, "subject": subject, "typology": typology}
+    # Every rating of the subject here, read once: the table lists them all, and the profiles
+    # are computed from the colleagues' (and, of us, the partners') on the typology.
+    assessments = list(
+        workspace.assessments.filter(partnership=partnership, subject=subject)
+        .select_related("rater", "recorded_by")
+        .prefetch_related("answers")
+        .order_by("-assessed_on", "-pk")
+    )
+
+    def rated_by(kind: RaterKind) -> list[Assessment]:
+        return [a for a in assessments if a.typology_id == typology.pk and a.rater_kind == kind]
+
     ours = _with_stored_confidence(
-        profile_for(workspace, partnership, subject, typology), workspace, where
+        profile_of(model, rated_by(RaterKind.COLLEAGUE), about_us=is_us), workspace, where
     )
     theirs = None
     if is_us:
         theirs = _with_stored_confidence(
-            profile_for(workspace, partnership, subject, typology, rater_kind=RaterKind.PARTNER),
+            profile_of(model, rated_by(RaterKind.PARTNER)),
             workspace,
             where,
             kind=RaterKind.PARTNER,
         )
-    assessments = list(
-        workspace.assessments.filter(partnership=partnership, subject=subject)
-        .select_related("rater", "recorded_by")
-        .order_by("-assessed_on", "-pk")
-    )
     names = {a.id: a.name for a in model.archetypes}
-    # The drift is read from the profiles stored after each rating, not recomputed.
+    # The drift is read from the profiles stored after each rating, not recomputed, and of
+    # each only what the table and the chart show (its fits are kept beside its summary).
     points = list(
         workspace.profilepoints.filter(
             partnership=partnership,
             subject=subject,
             typology=typology,
             rater_kind=RaterKind.COLLEAGUE,
-        )
+        ).defer("data")
     )
-    history = [{"point": point, "verdict": verdict_words(point, names)} for point in points]
+    # The ratings table says what each colleague's rating made of the profile: the history
+    # and the list of ratings are one table, a row a rating.
+    after = {point.assessment_id: verdict_words(point, names) for point in points}
+    for item in assessments:
+        item.profile_after = after.get(item.pk, "")  # type: ignore[attr-defined]
     statements = {i.id: (i.self_statement if is_us else i.statement) for i in model.indicators}
     drift = drift_of_stored(points)
     charts = {
@@ -354,7 +366,6 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
             "theirs": describe(theirs, model) if theirs and theirs.raters else None,
             "assessments": assessments,
             "user_id": signed_in(request).pk,
-            "drift": history,
             "history": changes,
             **charts,
             **access.context(),

@@ -64,13 +64,13 @@ def drift_of(history: Sequence[tuple[date, Profile]]) -> list[DriftPoint]:
 
 
 class StoredPoint(Protocol):
-    """A profile as stored after one rating: its date, verdict, best match and the engine's
-    own `to_dict()` (whose "fits" the drift chart draws)."""
+    """A profile as stored after one rating: its date, verdict, best match and fits (the
+    engine's `to_dict()["fits"]`, kept beside it), which the drift chart draws."""
 
     assessed_on: date
     verdict: str
     best: str
-    data: Any
+    fits: Any
 
 
 def drift_of_stored(points: Iterable[StoredPoint]) -> list[DriftPoint]:
@@ -82,7 +82,7 @@ def drift_of_stored(points: Iterable[StoredPoint]) -> list[DriftPoint]:
     return [
         DriftPoint(
             day,
-            {key: float(value) for key, value in dict(point.data.get("fits", {})).items()},
+            {key: float(value) for key, value in dict(point.fits).items()},
             point.best if point.verdict == "match" and point.best else None,
         )
         for day, point in sorted(by_day.items())
