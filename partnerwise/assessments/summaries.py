@@ -8,7 +8,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-
 from partnerwise import typology as engine
 from partnerwise.assessments.models import ProfilePoint, RaterKind, StoredProfile, Typology
 from partnerwise.assessments.typologies import default_typology, engine_typology
