@@ -372,6 +372,8 @@ class StoredProfile(ProfileFields):
         ]
         indexes = [
             models.Index(fields=["workspace", "typology", "rater_kind"]),
+            # One partnership's profiles (its page, its appraisal, its board paper).
+            models.Index(fields=["workspace", "partnership", "typology", "rater_kind"]),
             models.Index(fields=["workspace", "subject"]),
             # The newest change of a workspace's profiles, read to tell whether a portfolio's
             # cached totals still hold.
@@ -394,10 +396,11 @@ class ProfilePoint(ProfileFields):
     class Meta:
         ordering = ["assessed_on", "assessment_id"]
         indexes = [
-            models.Index(fields=["workspace", "subject", "typology", "rater_kind"]),
             # One subject's history in one partnership (its profile page) or in a page of
-            # partnerships (an organisation's page), without reading its other partnerships'.
-            models.Index(fields=["workspace", "partnership", "subject", "typology", "rater_kind"]),
+            # partnerships (an organisation's page), without reading its other partnerships'
+            # (an index led by the subject had PostgreSQL, without statistics, read a busy
+            # partner's thousands of points for one page of partnerships).
+            models.Index(fields=["workspace", "subject", "partnership", "typology", "rater_kind"]),
         ]
 
     def __str__(self) -> str:
