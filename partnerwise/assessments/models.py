@@ -362,6 +362,10 @@ class StoredProfile(ProfileFields):
     `assessments/stored.py`), so that pages listing many profiles only read them."""
 
     updated = models.DateTimeField(auto_now=True)
+    # Each rater's own answers as the engine read them, in its order of raters, none for a
+    # rater set aside: [[name, {indicator: answer}], ...], what the profile page draws
+    # beside the profile. None for a profile stored before it was kept (`migrate` fills it).
+    rater_answers = models.JSONField(null=True, blank=True, default=None)
 
     class Meta:
         constraints = [

@@ -80,20 +80,13 @@ def profile_for(
     for "how they see us").
     """
     typology = typology or default_typology(workspace)
-    about_us = rater_kind == RaterKind.COLLEAGUE and subject.pk == workspace.organisation_id
-    return profile_of(
-        engine_typology(typology, workspace),
-        _assessments(workspace, partnership, subject, typology, rater_kind),
-        about_us=about_us,
+    assessments = latest_per_rater(
+        _assessments(workspace, partnership, subject, typology, rater_kind)
     )
-
-
-def profile_of(
-    model: engine.Typology, assessments: list[Assessment], *, about_us: bool = False
-) -> engine.Profile:
-    """The profile from these assessments (one group's: a subject, a typology, a kind of
-    rater), each rater's latest counting, their answers prefetched."""
-    return engine.profile(model, raters_for(latest_per_rater(assessments)), about_us=about_us)
+    about_us = rater_kind == RaterKind.COLLEAGUE and subject.pk == workspace.organisation_id
+    return engine.profile(
+        engine_typology(typology, workspace), raters_for(assessments), about_us=about_us
+    )
 
 
 @dataclass(frozen=True)

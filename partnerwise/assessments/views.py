@@ -13,10 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from partnerwise import charts as charts_lib
-from partnerwise import typology as engine
-from partnerwise.assessments.forms import SCALE, AssessmentForm
+from partnerwise.assessments.describing import SCALE_LABELS, describe, verdict_words
+from partnerwise.assessments.forms import AssessmentForm
 from partnerwise.assessments.models import Assessment, RaterKind
-from partnerwise.assessments.profiles import can_be_rated, profile_of
+from partnerwise.assessments.profiles import can_be_rated
 from partnerwise.assessments.rating import (
     RatingError,
     answer_label,
@@ -24,18 +24,14 @@ from partnerwise.assessments.rating import (
     colleague_named,
     record_rating,
 )
-from partnerwise.assessments.summaries import Verdicted
 from partnerwise.assessments.typologies import default_typology, engine_typology, statement_for
-from partnerwise.charts.adapters import answers_of, drift_of_stored, gaps_of
+from partnerwise.charts.adapters import answer_rows, drift_of_stored, gaps_of
 from partnerwise.opendata.directory import suggested_facts
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Partnership
 from partnerwise.workspaces.access import signed_in, workspace_access
 from partnerwise.workspaces.models import Role, User, Workspace
 from partnerwise.workspaces.versioning import StaleVersion, seen_version
-
-NEXT_QUESTIONS_SHOWN = 3
-SCALE_LABELS = dict(SCALE)
 
 
 def _subject(workspace: Workspace, partnership: Partnership, org_id: int) -> Organisation:
@@ -208,85 +204,6 @@ def _suggestions(subject: Organisation, workspace: Workspace) -> dict[str, str]:
     return hints
 
 
-def _with_stored_confidence(
-    fresh: engine.Profile,
-    workspace: Workspace,
-    where: dict[str, Any],
-    *,
-    kind: RaterKind = RaterKind.COLLEAGUE,
-) -> engine.Profile:
-    """The page explains a profile computed afresh, but its confidence (which rescoring every
-    nearby answer set makes the dearest part, growing with the square of the raters) is read
-    from the stored profile kept with the same ratings, when that row agrees with it."""
-    stored = (
-        workspace.storedprofiles.filter(rater_kind=kind, **where)
-        .only("verdict", "best", "leading", "raters", "confidence")
-        .first()
-    )
-    if stored is None or (stored.verdict, stored.best or None, tuple(stored.leading),
-                          tuple(stored.raters)) != (
-        fresh.verdict, fresh.best, tuple(fresh.leading), tuple(fresh.raters)
-    ):  # fmt: skip
-        return fresh
-    return fresh.with_confidence(stored.confidence)
-
-
-def describe(
-    profile: engine.Profile, model: engine.Typology, *, about_us: bool = False
-) -> dict[str, Any]:
-    """What the templates need from a profile, in plain words (of ourselves: "We …")."""
-    names = {a.id: a.name for a in model.archetypes}
-    statements = {i.id: statement_for(i, about_us=about_us) for i in model.indicators}
-    insufficient = profile.verdict == "insufficient"
-    fits = [
-        {
-            "id": key,
-            "name": names.get(key, key),
-            "fit": fit,
-            "percent": round(fit * 100),
-            "best": key == profile.best or key in profile.leading,
-        }
-        for key, fit in profile.ranked()
-    ]
-    verdict = verdict_words(profile, names)
-    return {
-        "profile": profile,
-        "verdict": verdict,
-        "summary": profile.summary,
-        "confidence": None if insufficient else round(profile.confidence * 100),
-        "confidence_meaning": profile.confidence_meaning,
-        "answered": profile.answered,
-        "statements": len(model.indicators),
-        "rater_count": profile.rater_count,
-        "points_to": profile.points_to,
-        "points_against": profile.points_against,
-        "unknown": profile.unknown,
-        "flags": [flag.message for flag in profile.flags],
-        "rater_verdicts": sorted(profile.rater_verdicts.items()),
-        "fits": fits,
-        "reasons": profile.reasons,
-        "disagreements": [
-            {
-                "statement": statements.get(item.indicator, item.indicator),
-                "answers": [(name, SCALE_LABELS[str(value)]) for name, value in item.answers],
-            }
-            for item in profile.disagreements
-        ],
-        "next_questions": [
-            statements.get(key, key) for key in profile.next_questions[:NEXT_QUESTIONS_SHOWN]
-        ],
-        "raters": profile.raters,
-    }
-
-
-def verdict_words(profile: Verdicted, names: dict[str, str]) -> str:
-    if profile.verdict == "match" and profile.best:
-        return f"Most like: {names.get(profile.best, profile.best)}"
-    if profile.verdict == "mixed":
-        return "Mixed: " + " or ".join(names.get(k, k) for k in profile.leading)
-    return "Not enough evidence yet"
-
-
 @login_required
 def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpResponse:
     access = workspace_access(request, slug)
@@ -296,30 +213,20 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
     typology = default_typology(workspace)
     model = engine_typology(typology, workspace)
     is_us = subject.pk == workspace.organisation_id
-    where = {"partnership": partnership, "subject": subject, "typology": typology}
-    # Every rating of the subject here, read once: the table lists them all, and the profiles
-    # are computed from the colleagues' (and, of us, the partners') on the typology.
+    # The profiles as stored when the ratings last changed: the page computes none.
+    stored = {
+        row.rater_kind: row
+        for row in workspace.storedprofiles.filter(
+            partnership=partnership, subject=subject, typology=typology
+        )
+    }
+    ours = stored.get(RaterKind.COLLEAGUE)
+    theirs = stored.get(RaterKind.PARTNER) if is_us else None
     assessments = list(
         workspace.assessments.filter(partnership=partnership, subject=subject)
         .select_related("rater", "recorded_by")
-        .prefetch_related("answers")
         .order_by("-assessed_on", "-pk")
     )
-
-    def rated_by(kind: RaterKind) -> list[Assessment]:
-        return [a for a in assessments if a.typology_id == typology.pk and a.rater_kind == kind]
-
-    ours = _with_stored_confidence(
-        profile_of(model, rated_by(RaterKind.COLLEAGUE), about_us=is_us), workspace, where
-    )
-    theirs = None
-    if is_us:
-        theirs = _with_stored_confidence(
-            profile_of(model, rated_by(RaterKind.PARTNER)),
-            workspace,
-            where,
-            kind=RaterKind.PARTNER,
-        )
     names = {a.id: a.name for a in model.archetypes}
     # The drift is read from the profiles stored after each rating, not recomputed, and of
     # each only what the table and the chart show (its fits are kept beside its summary).
@@ -340,10 +247,10 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
     drift = drift_of_stored(points)
     charts = {
         "answers_chart": charts_lib.answer_dots(
-            answers_of(ours, statements),
+            answer_rows(ours.rater_answers or [], statements),
             title="How we each rate ourselves" if is_us else "What each colleague answered",
         )
-        if ours.raters
+        if ours is not None and ours.raters
         else None,
         "drift_chart": charts_lib.drift_lines(drift, names) if len(drift) > 1 else None,
         "gap_chart": charts_lib.self_vs_partners(gaps_of(ours, theirs, statements))
@@ -362,7 +269,7 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
             "partnership": partnership,
             "subject": subject,
             "is_us": is_us,
-            "ours": describe(ours, model, about_us=is_us),
+            "ours": describe(ours, model, about_us=is_us) if ours is not None else None,
             "theirs": describe(theirs, model) if theirs and theirs.raters else None,
             "assessments": assessments,
             "user_id": signed_in(request).pk,

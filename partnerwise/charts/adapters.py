@@ -39,12 +39,18 @@ def answers_of(
 ) -> list[tuple[str, list[tuple[str, int | None]]]]:
     """Input for `answer_dots`: for each statement (indicator id -> text, in order) that at
     least one rater answered, each rater's answer (None for don't know)."""
-    raters = _by_rater(profile)
+    return answer_rows(list(_by_rater(profile).items()), statements)
+
+
+def answer_rows(
+    by_rater: Sequence[Sequence[Any]], statements: Mapping[str, str]
+) -> list[tuple[str, list[tuple[str, int | None]]]]:
+    """`answers_of` from each rater's answers as the engine read them, `[(name, {indicator:
+    answer}), ...]` in its order of raters (a stored profile keeps them so)."""
     rows = []
     for key, text in statements.items():
         answers = [
-            (name, None if key not in given else round(given[key]))
-            for name, given in raters.items()
+            (str(name), None if key not in given else round(given[key])) for name, given in by_rater
         ]
         if any(value is not None for _, value in answers):
             rows.append((text, answers))
