@@ -204,6 +204,10 @@ def _suggestions(subject: Organisation, workspace: Workspace) -> dict[str, str]:
     return hints
 
 
+# The ratings a profile page lists before "all N ratings" (the drift chart draws them all).
+RATINGS_SHOWN = 10
+
+
 @login_required
 def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpResponse:
     access = workspace_access(request, slug)
@@ -222,11 +226,19 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
     }
     ours = stored.get(RaterKind.COLLEAGUE)
     theirs = stored.get(RaterKind.PARTNER) if is_us else None
+    # The latest ratings, and all of them on asking: a partner rated by many colleagues
+    # over the years has more than a page should list at once.
+    rated = workspace.assessments.filter(partnership=partnership, subject=subject)
+    show_all = request.GET.get("ratings") == "all"
     assessments = list(
-        workspace.assessments.filter(partnership=partnership, subject=subject)
-        .select_related("rater", "recorded_by")
-        .order_by("-assessed_on", "-pk")
+        rated.select_related("recorded_by").order_by("-assessed_on", "-pk")[
+            : None if show_all else RATINGS_SHOWN + 1
+        ]
     )
+    ratings_count = len(assessments)
+    if not show_all and ratings_count > RATINGS_SHOWN:
+        assessments = assessments[:RATINGS_SHOWN]
+        ratings_count = rated.count()
     names = {a.id: a.name for a in model.archetypes}
     # The drift is read from the profiles stored after each rating, not recomputed, and of
     # each only what the table and the chart show (its fits are kept beside its summary).
@@ -236,7 +248,7 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
             subject=subject,
             typology=typology,
             rater_kind=RaterKind.COLLEAGUE,
-        ).defer("data")
+        ).only("assessment_id", "assessed_on", "verdict", "best", "leading", "fits")
     )
     # The ratings table says what each colleague's rating made of the profile: the history
     # and the list of ratings are one table, a row a rating.
@@ -272,6 +284,7 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
             "ours": describe(ours, model, about_us=is_us) if ours is not None else None,
             "theirs": describe(theirs, model) if theirs and theirs.raters else None,
             "assessments": assessments,
+            "ratings_count": ratings_count,
             "user_id": signed_in(request).pk,
             "history": changes,
             **charts,
