@@ -8,8 +8,8 @@ from datetime import timedelta
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 
 from partnerwise.assessments.models import Assessment, RaterKind, RatingInvitation
 from partnerwise.conftest import Cast
