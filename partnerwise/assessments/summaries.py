@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from datetime import date
+from typing import NamedTuple, Protocol
 
 from partnerwise import typology as engine
-from partnerwise.assessments.models import ProfilePoint, RaterKind, StoredProfile, Typology
+from partnerwise.assessments.models import RaterKind, StoredProfile, Typology
 from partnerwise.assessments.typologies import default_typology, engine_typology
 from partnerwise.workspaces.models import Workspace
 
@@ -82,31 +83,58 @@ def verdict_label(profile: Verdicted | None, names: dict[str, str]) -> str:
     return "Not enough evidence"
 
 
+class HistoryPoint(NamedTuple):
+    """What a list of a profile's changes shows of one: the rating's date and rater, the
+    verdict after it, and (when asked for, to draw the drift) the fits."""
+
+    partnership_id: int
+    assessed_on: date
+    rater_name: str
+    verdict: str
+    best: str
+    leading: list[str]
+    fits: dict[str, float]
+
+
 def profile_histories(
     workspace: Workspace,
     subject_id: int,
     typology: Typology | None = None,
     *,
-    partnership_ids: Iterable[int] | None = None,
-    fits_only: bool = False,
-) -> dict[int, list[ProfilePoint]]:
+    partnership_ids: Iterable[int],
+    fits_for: Iterable[int] = (),
+) -> dict[int, list[HistoryPoint]]:
     """{partnership id: [the profile as it stood after each colleague's rating], oldest first}.
 
-    How a subject's archetype drifted in each partnership, read from the stored history.
-    `fits_only` leaves each point's engine summary (`data`, several kilobytes) unread: a
-    drift chart draws the fits, which are stored beside it.
+    How a subject's archetype drifted in a page of partnerships, read from the stored
+    history (its last point is the stored current profile): verdicts for every point, fits
+    only for the points of `fits_for` (those whose drift is drawn). A point's summary
+    (`data`) is never read: on SQLite even a column stored after it cost reading past its
+    several kilobytes, so the fits are asked for apart, for the few partnerships that draw
+    them.
     """
     typology, _ = _typology(workspace, typology)
     rows = workspace.profilepoints.filter(
         typology=typology, rater_kind=RaterKind.COLLEAGUE, subject_id=subject_id
+    ).order_by("assessed_on", "assessment_id")
+    drawn = list(fits_for)
+    fits: dict[int, dict[str, float]] = {}
+    if drawn:
+        fits = dict(rows.filter(partnership_id__in=drawn).values_list("assessment_id", "fits"))
+    grouped: dict[int, list[HistoryPoint]] = defaultdict(list)
+    listed = rows.filter(partnership_id__in=list(partnership_ids)).values_list(
+        "assessment_id", "partnership_id", "assessed_on", "rater_name", "verdict", "best", "leading"
     )
-    if partnership_ids is not None:
-        # Through the index that starts with the partnership: a partner in hundreds of
-        # partnerships has thousands of points, and one page of partnerships needs few.
-        rows = rows.filter(partnership_id__in=list(partnership_ids))
-    if fits_only:
-        rows = rows.defer("data")
-    grouped: dict[int, list[ProfilePoint]] = defaultdict(list)
-    for point in rows.order_by("assessed_on", "assessment_id"):
-        grouped[point.partnership_id].append(point)
+    for assessment_id, partnership_id, assessed_on, rater_name, verdict, best, leading in listed:
+        grouped[partnership_id].append(
+            HistoryPoint(
+                partnership_id,
+                assessed_on,
+                rater_name,
+                verdict,
+                best,
+                leading,
+                fits.get(assessment_id, {}),
+            )
+        )
     return dict(grouped)

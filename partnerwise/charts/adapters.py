@@ -73,10 +73,14 @@ class StoredPoint(Protocol):
     """A profile as stored after one rating: its date, verdict, best match and fits (the
     engine's `to_dict()["fits"]`, kept beside it), which the drift chart draws."""
 
-    assessed_on: date
-    verdict: str
-    best: str
-    fits: Any
+    @property
+    def assessed_on(self) -> date: ...
+    @property
+    def verdict(self) -> str: ...
+    @property
+    def best(self) -> str: ...
+    @property
+    def fits(self) -> Any: ...
 
 
 def drift_of_stored(points: Iterable[StoredPoint]) -> list[DriftPoint]:

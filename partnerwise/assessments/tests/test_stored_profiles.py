@@ -179,8 +179,10 @@ def test_portfolio_and_organisation_page_show_the_stored_verdict(cast: Cast) -> 
         cast.editor,
         {"power": 5, "exchange": 5, "user_focus": 1, "values_shared": 1},
     )
-    # What pages show comes from the stored row: mark it to see it used.
+    # What pages show comes from the stored rows: mark them to see them used (the portfolio
+    # reads the current profile, the organisation page the last point of its history).
     StoredProfile.objects.update(verdict="match", best="marker")
+    ProfilePoint.objects.update(verdict="match", best="marker")
     client = Client()
     client.login(username=cast.viewer.username, password=PASSWORD)
     names_shown = client.get("/w/hope/").content.decode()
