@@ -3,6 +3,7 @@ change, and pages read them."""
 
 import importlib
 from datetime import date
+from typing import Any
 
 import pytest
 from django.apps import apps as django_apps
@@ -178,11 +179,12 @@ def test_check_and_rebuild_cover_the_fits_and_each_raters_answers(
 ) -> None:
     rate(cast.workspace, cast.partnership, cast.prime, cast.editor, {"power": 5, "exchange": 4})
     rate(cast.workspace, cast.partnership, cast.prime, cast.admin, {"power": 2, "slack": 5})
-    for spoil in (
-        lambda: StoredProfile.objects.update(rater_answers=[["someone", {"power": 1.0}]]),
-        lambda: ProfilePoint.objects.update(fits={"good_guy": 1.0}),
-    ):
-        spoil()
+    spoilt: list[tuple[type[StoredProfile] | type[ProfilePoint], dict[str, Any]]] = [
+        (StoredProfile, {"rater_answers": [["someone", {"power": 1.0}]]}),
+        (ProfilePoint, {"fits": {"good_guy": 1.0}}),
+    ]
+    for model, wrong in spoilt:
+        model.objects.update(**wrong)
         with pytest.raises(CommandError, match="1 stored profile"):
             call_command("rebuild_profiles", "--check", "--workspace", "hope")
         capsys.readouterr()
