@@ -73,12 +73,14 @@ def describe(
         "disagreements": [
             {
                 "statement": statements.get(item["indicator"], item["indicator"]),
-                "answers": [
-                    (name, SCALE_LABELS[str(value)])
+                # "Alex: agree; Sam: strongly disagree", in one piece: a dozen statements
+                # with every rater's answer were hundreds of template lookups.
+                "answers": "; ".join(
+                    f"{name}: {SCALE_LABELS[str(value)].lower()}"
                     for name, value in sorted(
                         item["answers"].items(), key=lambda pair: order.get(pair[0], len(order))
                     )
-                ],
+                ),
             }
             for item in data.get("disagreements", [])
         ],
