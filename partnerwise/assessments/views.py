@@ -12,10 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from partnerwise import charts as charts_lib
 from partnerwise.assessments.describing import SCALE_LABELS, describe, verdict_words
 from partnerwise.assessments.forms import AssessmentForm
 from partnerwise.assessments.models import Assessment, RaterKind
+from partnerwise.assessments.profile_charts import profile_charts
 from partnerwise.assessments.profiles import can_be_rated
 from partnerwise.assessments.rating import (
     RatingError,
@@ -25,7 +25,6 @@ from partnerwise.assessments.rating import (
     record_rating,
 )
 from partnerwise.assessments.typologies import default_typology, engine_typology, statement_for
-from partnerwise.charts.adapters import answer_rows, drift_of_stored, gaps_of
 from partnerwise.opendata.directory import suggested_facts
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Partnership
@@ -255,20 +254,9 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
     after = {point.assessment_id: verdict_words(point, names) for point in points}
     for item in assessments:
         item.profile_after = after.get(item.pk, "")  # type: ignore[attr-defined]
-    statements = {i.id: (i.self_statement if is_us else i.statement) for i in model.indicators}
-    drift = drift_of_stored(points)
-    charts = {
-        "answers_chart": charts_lib.answer_dots(
-            answer_rows(ours.rater_answers or [], statements),
-            title="How we each rate ourselves" if is_us else "What each colleague answered",
-        )
-        if ours is not None and ours.raters
-        else None,
-        "drift_chart": charts_lib.drift_lines(drift, names) if len(drift) > 1 else None,
-        "gap_chart": charts_lib.self_vs_partners(gaps_of(ours, theirs, statements))
-        if is_us and theirs is not None and theirs.raters
-        else None,
-    }
+    charts = profile_charts(
+        typology=typology, model=model, is_us=is_us, ours=ours, theirs=theirs, points=points
+    )
     # Who rated and who changed a rating, for the ratings on this page.
     changes = workspace.changerecords.filter(
         content_type=ContentType.objects.get_for_model(Assessment),

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from partnerwise.assessments.models import RaterKind, StoredProfile
+from partnerwise import charts
+from partnerwise.assessments.custom import add_archetype
+from partnerwise.assessments.models import RaterKind, StoredProfile, Typology
 from partnerwise.assessments.profiles import profile_for
+from partnerwise.assessments.rating import change_rating, delete_rating
 from partnerwise.assessments.typologies import default_typology, engine_typology
 from partnerwise.assessments.views import RATINGS_SHOWN
 from partnerwise.charts.adapters import answer_rows, answers_of
@@ -21,6 +25,12 @@ from partnerwise.conftest import Cast, make_user, rate
 
 BIG_BEAST = {"power": 5, "size_gap": 5, "gov_prime": 5, "price_first": 5, "sets_terms": 4}
 GOOD_GUY = {"respects_expertise": 5, "builds_capacity": 5, "performance": 4, "slack": 4}
+GATEKEEPER = {
+    "id": "gatekeeper",
+    "name": "Gatekeeper",
+    "summary": "Controls access to clients or money, and charges for it.",
+    "prototype": {"power": 5, "exchange": 5, "user_focus": 1, "values_shared": 1},
+}
 # The same answer to every statement: the engine sets this rater's answers aside.
 STRAIGHT_LINE = dict.fromkeys(
     [
@@ -130,3 +140,54 @@ def test_how_partners_see_us_is_the_stored_partner_profile(cast: Cast) -> None:
     assert "How partners see us" in text and "Pat Prime" in text
     # Our own wording of the statements in the gap chart, not the partner's.
     assert "We hold more power" in text
+
+
+def _chart_tables(text: str) -> list[str]:
+    return re.findall(r'<table class="chart__table">.*?</table>', text, re.S)
+
+
+def test_the_charts_are_drawn_once_per_change_and_again_after_each(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = rate(cast.workspace, cast.partnership, cast.prime, cast.editor, BIG_BEAST)
+    text = _page(cast, cast.prime.pk)
+    assert "editor@hope.org" in _chart_tables(text)[0] and len(_chart_tables(text)) == 1
+    # A second view with nothing changed reads the charts drawn for the first.
+    real = charts.answer_dots
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("drawn again with nothing changed")
+
+    monkeypatch.setattr(charts, "answer_dots", refuse)
+    assert _chart_tables(_page(cast, cast.prime.pk)) == _chart_tables(text)
+    monkeypatch.setattr(charts, "answer_dots", real)
+    # A rating added: the second rater's answers, and the drift over two dates.
+    second = rate(
+        cast.workspace, cast.partnership, cast.prime, cast.admin, GOOD_GUY, on=date(2026, 11, 1)
+    )
+    tables = _chart_tables(_page(cast, cast.prime.pk))
+    assert len(tables) == 2 and "admin@hope.org" in tables[0]
+    # A rating changed: its new answer is drawn.
+    assert "They hold a large central-government contract" in tables[0]
+    change_rating(
+        workspace=cast.workspace,
+        assessment=first,
+        seen_version=first.version,
+        answers={"power": (1, "")},
+        rater_name="editor@hope.org",
+        assessed_on=first.assessed_on,
+        notes="",
+        user=cast.editor,
+    )
+    tables = _chart_tables(_page(cast, cast.prime.pk))
+    assert "They hold a large central-government contract" not in tables[0]
+    # A rating deleted: its rater is gone, and one date leaves no drift to draw.
+    delete_rating(workspace=cast.workspace, assessment=second, user=cast.admin)
+    tables = _chart_tables(_page(cast, cast.prime.pk))
+    assert len(tables) == 1 and "admin@hope.org" not in tables[0]
+    # The typology changed: a new archetype is named in the drift.
+    rate(cast.workspace, cast.partnership, cast.prime, cast.admin, GOOD_GUY, on=date(2026, 11, 2))
+    assert "Gatekeeper" not in _chart_tables(_page(cast, cast.prime.pk))[1]
+    default = Typology.objects.get(workspace=None, key="default")
+    add_archetype(workspace=cast.workspace, typology=default, data=GATEKEEPER, source="test")
+    assert "Gatekeeper" in _chart_tables(_page(cast, cast.prime.pk))[1]
