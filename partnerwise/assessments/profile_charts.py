@@ -24,8 +24,11 @@ from partnerwise import typology as engine
 from partnerwise.assessments.models import ProfilePoint, StoredProfile, Typology
 from partnerwise.charts.adapters import answer_rows, drift_of_stored, gaps_of
 
-# How long charts nobody has looked at stay in the cache.
-CHARTS_KEPT = 7 * 24 * 3600
+# How long a profile's charts stay in the cache: long enough for the views of one sitting.
+# Short, as there is an entry for each profile looked at, and the database cache, when it
+# holds more than its 300 entries, removes the expired ones first, before any others (such
+# as the sign-in throttle's counts, which share it).
+CHARTS_KEPT = 10 * 60
 
 
 @cache
