@@ -1,11 +1,12 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def _sync_typologies(sender: AppConfig, **kwargs: Any) -> None:
-    from partnerwise.assessments.models import Assessment, Typology
+    from partnerwise.assessments.models import Assessment, StoredProfile, Typology
     from partnerwise.assessments.stored import rebuild_for_typology, rebuild_profiles
     from partnerwise.assessments.typologies import sync_shipped_typologies, typology_data
     from partnerwise.workspaces.models import Workspace
@@ -14,10 +15,14 @@ def _sync_typologies(sender: AppConfig, **kwargs: Any) -> None:
     for row in sync_shipped_typologies():
         if row.key in before and before[row.key] != typology_data(row, None):
             rebuild_for_typology(workspace=None, typology=row)
-    # Ratings made before profiles were stored (or restored from an old backup) get theirs.
+    # Ratings made before profiles were stored (or restored from an old backup) get theirs,
+    # and profiles stored before each rater's answers were kept with them are recomputed.
     rated = Assessment.objects.values("workspace_id")
     stored = Workspace.objects.filter(storedprofiles__isnull=False).values("pk")
-    for workspace in Workspace.objects.filter(pk__in=rated).exclude(pk__in=stored):
+    unfilled = StoredProfile.objects.filter(rater_answers__isnull=True).values("workspace_id")
+    for workspace in Workspace.objects.filter(pk__in=rated).filter(
+        ~Q(pk__in=stored) | Q(pk__in=unfilled)
+    ):
         rebuild_profiles(workspace=workspace)
 
 

@@ -210,7 +210,10 @@ class Answer(WorkspaceOwned):
     evidence = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["assessment", "indicator"]
+        # By the assessment's id, not its own ordering: "assessment" would join every
+        # prefetch of a few assessments' answers to the assessments table to sort by date
+        # (a whole-table hash join on PostgreSQL, issue 15).
+        ordering = ["assessment_id", "indicator"]
         constraints = [
             models.UniqueConstraint(
                 fields=["assessment", "indicator"], name="one_answer_per_indicator"
@@ -307,6 +310,9 @@ class ProfileFields(WorkspaceOwned):
     leading = models.JSONField(default=list)
     confidence = models.FloatField(default=0.0)
     raters = models.JSONField(default=list)
+    # The engine's fits (`data["fits"]`), apart: drift charts draw them for many points, and
+    # reading them out of `data` parsed a summary of several kilobytes a point (issue 15).
+    fits = models.JSONField(default=dict)
     data = models.JSONField(default=dict)
 
     class Meta:
@@ -356,6 +362,10 @@ class StoredProfile(ProfileFields):
     `assessments/stored.py`), so that pages listing many profiles only read them."""
 
     updated = models.DateTimeField(auto_now=True)
+    # Each rater's own answers as the engine read them, in its order of raters, none for a
+    # rater set aside: [[name, {indicator: answer}], ...], what the profile page draws
+    # beside the profile. None for a profile stored before it was kept (`migrate` fills it).
+    rater_answers = models.JSONField(null=True, blank=True, default=None)
 
     class Meta:
         constraints = [
@@ -366,6 +376,8 @@ class StoredProfile(ProfileFields):
         ]
         indexes = [
             models.Index(fields=["workspace", "typology", "rater_kind"]),
+            # One partnership's profiles (its page, its appraisal, its board paper).
+            models.Index(fields=["workspace", "partnership", "typology", "rater_kind"]),
             models.Index(fields=["workspace", "subject"]),
             # The newest change of a workspace's profiles, read to tell whether a portfolio's
             # cached totals still hold.
@@ -387,7 +399,13 @@ class ProfilePoint(ProfileFields):
 
     class Meta:
         ordering = ["assessed_on", "assessment_id"]
-        indexes = [models.Index(fields=["workspace", "subject", "typology", "rater_kind"])]
+        indexes = [
+            # One subject's history in one partnership (its profile page) or in a page of
+            # partnerships (an organisation's page), without reading its other partnerships'
+            # (an index led by the subject had PostgreSQL, without statistics, read a busy
+            # partner's thousands of points for one page of partnerships).
+            models.Index(fields=["workspace", "subject", "partnership", "typology", "rater_kind"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject_id} in {self.partnership_id} after {self.assessment_id}"

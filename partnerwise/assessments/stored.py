@@ -29,13 +29,15 @@ Group = tuple[int, int, int, str]  # partnership id, subject id, typology id, ra
 
 def profile_fields(profile: engine.Profile) -> dict[str, Any]:
     """The stored fields of an engine profile."""
+    data = profile.to_dict()
     return {
         "verdict": profile.verdict,
         "best": profile.best or "",
         "leading": list(profile.leading),
         "confidence": float(profile.confidence),
         "raters": list(profile.raters),
-        "data": profile.to_dict(),
+        "fits": dict(data.get("fits", {})),
+        "data": data,
     }
 
 
@@ -54,25 +56,39 @@ def _compute_group(
     if not ordered:
         return None, []
     points = []
+    profile = None
     for index, assessment in enumerate(ordered):
         standing = latest_per_rater(ordered[: index + 1])
+        profile = engine.profile(model, raters_for(standing))
         points.append(
             ProfilePoint(
                 **key,
                 assessment=assessment,
                 assessed_on=assessment.assessed_on,
                 rater_name=assessment.rater_name,
-                **profile_fields(engine.profile(model, raters_for(standing))),
+                **profile_fields(profile),
             )
         )
     # The last point is the current profile: every rater's latest rating.
     last = points[-1]
-    current = StoredProfile(**key, **{name: getattr(last, name) for name in profile_fields_names()})
+    current = StoredProfile(
+        **key,
+        **{name: getattr(last, name) for name in profile_fields_names()},
+        rater_answers=answers_by_rater(profile) if profile is not None else [],
+    )
     return current, points
 
 
+def answers_by_rater(profile: engine.Profile) -> list[list[Any]]:
+    """Each rater's own answers as the engine read them, in its order of raters: a rater
+    whose answers were set aside (flagged) has none. One rater's are the profile's."""
+    if profile.rater_profiles:
+        return [[name, dict(own.answers)] for name, own in profile.rater_profiles.items()]
+    return [[name, dict(profile.answers)] for name in profile.raters[:1]]
+
+
 def profile_fields_names() -> tuple[str, ...]:
-    return ("verdict", "best", "leading", "confidence", "raters", "data")
+    return ("verdict", "best", "leading", "confidence", "raters", "fits", "data")
 
 
 def _compute_all(
@@ -243,7 +259,12 @@ def stored_equals_fresh(workspace: Workspace) -> list[Group]:
     for group, items in grouped.items():
         current, history = _compute_group(workspace, group, items, models(group[2]))
         have = stored.get(group)
-        if have is None or current is None or _fields(have) != _fields(current):
+        if (
+            have is None
+            or current is None
+            or _fields(have) != _fields(current)
+            or have.rater_answers != current.rater_answers
+        ):
             wrong.append(group)
             continue
         for point in history:

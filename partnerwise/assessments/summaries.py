@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Protocol
-
-from django.db.models import F
-from django.db.models.fields.json import KeyTransform
+from datetime import date
+from typing import NamedTuple, Protocol
 
 from partnerwise import typology as engine
-from partnerwise.assessments.models import ProfilePoint, RaterKind, StoredProfile, Typology
+from partnerwise.assessments.models import RaterKind, StoredProfile, Typology
 from partnerwise.assessments.typologies import default_typology, engine_typology
 from partnerwise.workspaces.models import Workspace
 
@@ -85,39 +83,58 @@ def verdict_label(profile: Verdicted | None, names: dict[str, str]) -> str:
     return "Not enough evidence"
 
 
+class HistoryPoint(NamedTuple):
+    """What a list of a profile's changes shows of one: the rating's date and rater, the
+    verdict after it, and (when asked for, to draw the drift) the fits."""
+
+    partnership_id: int
+    assessed_on: date
+    rater_name: str
+    verdict: str
+    best: str
+    leading: list[str]
+    fits: dict[str, float]
+
+
 def profile_histories(
     workspace: Workspace,
     subject_id: int,
     typology: Typology | None = None,
     *,
-    partnership_ids: Iterable[int] | None = None,
-    fits_only: bool = False,
-) -> dict[int, list[ProfilePoint]]:
+    partnership_ids: Iterable[int],
+    fits_for: Iterable[int] = (),
+) -> dict[int, list[HistoryPoint]]:
     """{partnership id: [the profile as it stood after each colleague's rating], oldest first}.
 
-    How a subject's archetype drifted in each partnership, read from the stored history.
-    `fits_only` reads, of each point's engine summary (`data`), only its fits: all a drift
-    chart draws, and a small part of a summary of several kilobytes.
+    How a subject's archetype drifted in a page of partnerships, read from the stored
+    history (its last point is the stored current profile): verdicts for every point, fits
+    only for the points of `fits_for` (those whose drift is drawn). A point's summary
+    (`data`) is never read: on SQLite even a column stored after it cost reading past its
+    several kilobytes, so the fits are asked for apart, for the few partnerships that draw
+    them.
     """
     typology, _ = _typology(workspace, typology)
-    rows = workspace.profilepoints.filter(typology=typology, rater_kind=RaterKind.COLLEAGUE)
-    if partnership_ids is None:
-        rows = rows.filter(subject_id=subject_id)
-    else:
-        # Through the partnerships' index, never the subject's: a partner in hundreds of
-        # partnerships has thousands of points, and SQLite's statistics (an average per
-        # subject) would have it read them all for one page of partnerships. "+ 0" keeps
-        # the subject's indexes out of the plan on both databases.
-        rows = (
-            rows.filter(partnership_id__in=list(partnership_ids))
-            .alias(subject_plain=F("subject_id") + 0)
-            .filter(subject_plain=subject_id)
+    rows = workspace.profilepoints.filter(
+        typology=typology, rater_kind=RaterKind.COLLEAGUE, subject_id=subject_id
+    ).order_by("assessed_on", "assessment_id")
+    drawn = list(fits_for)
+    fits: dict[int, dict[str, float]] = {}
+    if drawn:
+        fits = dict(rows.filter(partnership_id__in=drawn).values_list("assessment_id", "fits"))
+    grouped: dict[int, list[HistoryPoint]] = defaultdict(list)
+    listed = rows.filter(partnership_id__in=list(partnership_ids)).values_list(
+        "assessment_id", "partnership_id", "assessed_on", "rater_name", "verdict", "best", "leading"
+    )
+    for assessment_id, partnership_id, assessed_on, rater_name, verdict, best, leading in listed:
+        grouped[partnership_id].append(
+            HistoryPoint(
+                partnership_id,
+                assessed_on,
+                rater_name,
+                verdict,
+                best,
+                leading,
+                fits.get(assessment_id, {}),
+            )
         )
-    if fits_only:
-        rows = rows.defer("data").annotate(fits=KeyTransform("fits", "data"))
-    grouped: dict[int, list[ProfilePoint]] = defaultdict(list)
-    for point in rows.order_by("assessed_on", "assessment_id"):
-        if fits_only:
-            point.data = {"fits": getattr(point, "fits", None) or {}}
-        grouped[point.partnership_id].append(point)
     return dict(grouped)

@@ -12,11 +12,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from partnerwise import charts as charts_lib
-from partnerwise import typology as engine
-from partnerwise.assessments.forms import SCALE, AssessmentForm
+from partnerwise.assessments.describing import SCALE_LABELS, describe, verdict_words
+from partnerwise.assessments.forms import AssessmentForm
 from partnerwise.assessments.models import Assessment, RaterKind
-from partnerwise.assessments.profiles import can_be_rated, profile_for
+from partnerwise.assessments.profile_charts import profile_charts
+from partnerwise.assessments.profiles import can_be_rated
 from partnerwise.assessments.rating import (
     RatingError,
     answer_label,
@@ -24,18 +24,13 @@ from partnerwise.assessments.rating import (
     colleague_named,
     record_rating,
 )
-from partnerwise.assessments.summaries import Verdicted
 from partnerwise.assessments.typologies import default_typology, engine_typology, statement_for
-from partnerwise.charts.adapters import answers_of, drift_of_stored, gaps_of
 from partnerwise.opendata.directory import suggested_facts
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Partnership
 from partnerwise.workspaces.access import signed_in, workspace_access
 from partnerwise.workspaces.models import Role, User, Workspace
 from partnerwise.workspaces.versioning import StaleVersion, seen_version
-
-NEXT_QUESTIONS_SHOWN = 3
-SCALE_LABELS = dict(SCALE)
 
 
 def _subject(workspace: Workspace, partnership: Partnership, org_id: int) -> Organisation:
@@ -208,83 +203,8 @@ def _suggestions(subject: Organisation, workspace: Workspace) -> dict[str, str]:
     return hints
 
 
-def _with_stored_confidence(
-    fresh: engine.Profile,
-    workspace: Workspace,
-    where: dict[str, Any],
-    *,
-    kind: RaterKind = RaterKind.COLLEAGUE,
-) -> engine.Profile:
-    """The page explains a profile computed afresh, but its confidence (which rescoring every
-    nearby answer set makes the dearest part, growing with the square of the raters) is read
-    from the stored profile kept with the same ratings, when that row agrees with it."""
-    stored = (
-        workspace.storedprofiles.filter(rater_kind=kind, **where)
-        .only("verdict", "best", "leading", "raters", "confidence")
-        .first()
-    )
-    if stored is None or (stored.verdict, stored.best or None, tuple(stored.leading),
-                          tuple(stored.raters)) != (
-        fresh.verdict, fresh.best, tuple(fresh.leading), tuple(fresh.raters)
-    ):  # fmt: skip
-        return fresh
-    return fresh.with_confidence(stored.confidence)
-
-
-def describe(
-    profile: engine.Profile, model: engine.Typology, *, about_us: bool = False
-) -> dict[str, Any]:
-    """What the templates need from a profile, in plain words (of ourselves: "We …")."""
-    names = {a.id: a.name for a in model.archetypes}
-    statements = {i.id: statement_for(i, about_us=about_us) for i in model.indicators}
-    insufficient = profile.verdict == "insufficient"
-    fits = [
-        {
-            "id": key,
-            "name": names.get(key, key),
-            "fit": fit,
-            "percent": round(fit * 100),
-            "best": key == profile.best or key in profile.leading,
-        }
-        for key, fit in profile.ranked()
-    ]
-    verdict = verdict_words(profile, names)
-    return {
-        "profile": profile,
-        "verdict": verdict,
-        "summary": profile.summary,
-        "confidence": None if insufficient else round(profile.confidence * 100),
-        "confidence_meaning": profile.confidence_meaning,
-        "answered": profile.answered,
-        "statements": len(model.indicators),
-        "rater_count": profile.rater_count,
-        "points_to": profile.points_to,
-        "points_against": profile.points_against,
-        "unknown": profile.unknown,
-        "flags": [flag.message for flag in profile.flags],
-        "rater_verdicts": sorted(profile.rater_verdicts.items()),
-        "fits": fits,
-        "reasons": profile.reasons,
-        "disagreements": [
-            {
-                "statement": statements.get(item.indicator, item.indicator),
-                "answers": [(name, SCALE_LABELS[str(value)]) for name, value in item.answers],
-            }
-            for item in profile.disagreements
-        ],
-        "next_questions": [
-            statements.get(key, key) for key in profile.next_questions[:NEXT_QUESTIONS_SHOWN]
-        ],
-        "raters": profile.raters,
-    }
-
-
-def verdict_words(profile: Verdicted, names: dict[str, str]) -> str:
-    if profile.verdict == "match" and profile.best:
-        return f"Most like: {names.get(profile.best, profile.best)}"
-    if profile.verdict == "mixed":
-        return "Mixed: " + " or ".join(names.get(k, k) for k in profile.leading)
-    return "Not enough evidence yet"
+# The ratings a profile page lists before "all N ratings" (the drift chart draws them all).
+RATINGS_SHOWN = 10
 
 
 @login_required
@@ -296,48 +216,47 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
     typology = default_typology(workspace)
     model = engine_typology(typology, workspace)
     is_us = subject.pk == workspace.organisation_id
-    where = {"partnership": partnership, "subject": subject, "typology": typology}
-    ours = _with_stored_confidence(
-        profile_for(workspace, partnership, subject, typology), workspace, where
-    )
-    theirs = None
-    if is_us:
-        theirs = _with_stored_confidence(
-            profile_for(workspace, partnership, subject, typology, rater_kind=RaterKind.PARTNER),
-            workspace,
-            where,
-            kind=RaterKind.PARTNER,
+    # The profiles as stored when the ratings last changed: the page computes none.
+    stored = {
+        row.rater_kind: row
+        for row in workspace.storedprofiles.filter(
+            partnership=partnership, subject=subject, typology=typology
         )
+    }
+    ours = stored.get(RaterKind.COLLEAGUE)
+    theirs = stored.get(RaterKind.PARTNER) if is_us else None
+    # The latest ratings, and all of them on asking: a partner rated by many colleagues
+    # over the years has more than a page should list at once.
+    rated = workspace.assessments.filter(partnership=partnership, subject=subject)
+    show_all = request.GET.get("ratings") == "all"
     assessments = list(
-        workspace.assessments.filter(partnership=partnership, subject=subject)
-        .select_related("rater", "recorded_by")
-        .order_by("-assessed_on", "-pk")
+        rated.select_related("recorded_by").order_by("-assessed_on", "-pk")[
+            : None if show_all else RATINGS_SHOWN + 1
+        ]
     )
+    ratings_count = len(assessments)
+    if not show_all and ratings_count > RATINGS_SHOWN:
+        assessments = assessments[:RATINGS_SHOWN]
+        ratings_count = rated.count()
     names = {a.id: a.name for a in model.archetypes}
-    # The drift is read from the profiles stored after each rating, not recomputed.
+    # The drift is read from the profiles stored after each rating, not recomputed, and of
+    # each only what the table and the chart show (its fits are kept beside its summary).
     points = list(
         workspace.profilepoints.filter(
             partnership=partnership,
             subject=subject,
             typology=typology,
             rater_kind=RaterKind.COLLEAGUE,
-        )
+        ).only("assessment_id", "assessed_on", "verdict", "best", "leading", "fits")
     )
-    history = [{"point": point, "verdict": verdict_words(point, names)} for point in points]
-    statements = {i.id: (i.self_statement if is_us else i.statement) for i in model.indicators}
-    drift = drift_of_stored(points)
-    charts = {
-        "answers_chart": charts_lib.answer_dots(
-            answers_of(ours, statements),
-            title="How we each rate ourselves" if is_us else "What each colleague answered",
-        )
-        if ours.raters
-        else None,
-        "drift_chart": charts_lib.drift_lines(drift, names) if len(drift) > 1 else None,
-        "gap_chart": charts_lib.self_vs_partners(gaps_of(ours, theirs, statements))
-        if is_us and theirs is not None and theirs.raters
-        else None,
-    }
+    # The ratings table says what each colleague's rating made of the profile: the history
+    # and the list of ratings are one table, a row a rating.
+    after = {point.assessment_id: verdict_words(point, names) for point in points}
+    for item in assessments:
+        item.profile_after = after.get(item.pk, "")  # type: ignore[attr-defined]
+    charts = profile_charts(
+        typology=typology, model=model, is_us=is_us, ours=ours, theirs=theirs, points=points
+    )
     # Who rated and who changed a rating, for the ratings on this page.
     changes = workspace.changerecords.filter(
         content_type=ContentType.objects.get_for_model(Assessment),
@@ -350,11 +269,11 @@ def profile(request: HttpRequest, slug: str, pk: int, org_id: int) -> HttpRespon
             "partnership": partnership,
             "subject": subject,
             "is_us": is_us,
-            "ours": describe(ours, model, about_us=is_us),
+            "ours": describe(ours, model, about_us=is_us) if ours is not None else None,
             "theirs": describe(theirs, model) if theirs and theirs.raters else None,
             "assessments": assessments,
+            "ratings_count": ratings_count,
             "user_id": signed_in(request).pk,
-            "drift": history,
             "history": changes,
             **charts,
             **access.context(),

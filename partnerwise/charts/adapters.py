@@ -39,12 +39,18 @@ def answers_of(
 ) -> list[tuple[str, list[tuple[str, int | None]]]]:
     """Input for `answer_dots`: for each statement (indicator id -> text, in order) that at
     least one rater answered, each rater's answer (None for don't know)."""
-    raters = _by_rater(profile)
+    return answer_rows(list(_by_rater(profile).items()), statements)
+
+
+def answer_rows(
+    by_rater: Sequence[Sequence[Any]], statements: Mapping[str, str]
+) -> list[tuple[str, list[tuple[str, int | None]]]]:
+    """`answers_of` from each rater's answers as the engine read them, `[(name, {indicator:
+    answer}), ...]` in its order of raters (a stored profile keeps them so)."""
     rows = []
     for key, text in statements.items():
         answers = [
-            (name, None if key not in given else round(given[key]))
-            for name, given in raters.items()
+            (str(name), None if key not in given else round(given[key])) for name, given in by_rater
         ]
         if any(value is not None for _, value in answers):
             rows.append((text, answers))
@@ -64,13 +70,17 @@ def drift_of(history: Sequence[tuple[date, Profile]]) -> list[DriftPoint]:
 
 
 class StoredPoint(Protocol):
-    """A profile as stored after one rating: its date, verdict, best match and the engine's
-    own `to_dict()` (whose "fits" the drift chart draws)."""
+    """A profile as stored after one rating: its date, verdict, best match and fits (the
+    engine's `to_dict()["fits"]`, kept beside it), which the drift chart draws."""
 
-    assessed_on: date
-    verdict: str
-    best: str
-    data: Any
+    @property
+    def assessed_on(self) -> date: ...
+    @property
+    def verdict(self) -> str: ...
+    @property
+    def best(self) -> str: ...
+    @property
+    def fits(self) -> Any: ...
 
 
 def drift_of_stored(points: Iterable[StoredPoint]) -> list[DriftPoint]:
@@ -82,7 +92,7 @@ def drift_of_stored(points: Iterable[StoredPoint]) -> list[DriftPoint]:
     return [
         DriftPoint(
             day,
-            {key: float(value) for key, value in dict(point.data.get("fits", {})).items()},
+            {key: float(value) for key, value in dict(point.fits).items()},
             point.best if point.verdict == "match" and point.best else None,
         )
         for day, point in sorted(by_day.items())

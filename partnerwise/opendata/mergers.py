@@ -43,10 +43,16 @@ def mergers_of(organisation: Organisation) -> list[MergerFact]:
 def mergers_for(organisations: Iterable[Organisation]) -> dict[int, list[MergerFact]]:
     """`mergers_of` for several organisations in three queries, keyed by organisation id."""
     values_of: dict[int, set[str]] = {}
-    for org_id, value in Identifier.objects.filter(
-        organisation__in=[org.pk for org in organisations], workspace__isnull=True
-    ).values_list("organisation", "value"):
-        values_of.setdefault(org_id, set()).add(value)
+    # The organisations' few identifiers through the organisation index alone, the shared
+    # ones kept here: asked for in SQL, "shared" tempted PostgreSQL without statistics to
+    # read the 400,000 shared identifiers' index as well (9 ms a page, issue 15).
+    for org_id, value, workspace_id in (
+        Identifier.objects.filter(organisation__in=[org.pk for org in organisations])
+        .order_by()
+        .values_list("organisation", "value", "workspace_id")
+    ):
+        if workspace_id is None:
+            values_of.setdefault(org_id, set()).add(value)
     every = set().union(*values_of.values()) if values_of else set()
     if not every:
         return {}

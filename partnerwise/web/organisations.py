@@ -11,10 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from partnerwise import charts
-from partnerwise.assessments.models import ProfilePoint
 from partnerwise.assessments.summaries import (
+    HistoryPoint,
     archetype_names,
-    latest_profiles,
     profile_histories,
     verdict_label,
 )
@@ -82,26 +81,26 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
         PARTNERSHIPS_SHOWN,
     ).get_page(request.GET.get("page"))
     shown = [item.partnership_id for item in page]
-    profiles = latest_profiles(
-        workspace, subject_ids=[pk], partnership_ids=shown, verdicts_only=True
+    # Each partnership's history ends with its current profile: one query gives both.
+    histories = profile_histories(
+        workspace, pk, partnership_ids=shown, fits_for=shown[:DRIFT_CHARTS_SHOWN]
     )
-    histories = profile_histories(workspace, pk, partnership_ids=shown, fits_only=True)
     names = archetype_names(workspace)
-    rows = [
-        {
-            "participation": item,
-            "verdict": verdict_label(profiles.get((item.partnership_id, pk)), names),
-            "history": [
-                {"point": point, "verdict": verdict_label(point, names)}
-                for point in histories.get(item.partnership_id, [])[-HISTORY_SHOWN:]
-            ],
-            "drift_chart": _drift_chart(histories.get(item.partnership_id, []), names)
-            if index < DRIFT_CHARTS_SHOWN
-            else None,
-            "more_history": len(histories.get(item.partnership_id, [])) > HISTORY_SHOWN,
-        }
-        for index, item in enumerate(page)
-    ]
+    rows = []
+    for index, item in enumerate(page):
+        history = histories.get(item.partnership_id, [])
+        rows.append(
+            {
+                "participation": item,
+                "verdict": verdict_label(history[-1] if history else None, names),
+                "history": [
+                    {"point": point, "verdict": verdict_label(point, names)}
+                    for point in history[-HISTORY_SHOWN:]
+                ],
+                "drift_chart": _drift_chart(history, names) if index < DRIFT_CHARTS_SHOWN else None,
+                "more_history": len(history) > HISTORY_SHOWN,
+            }
+        )
     facts = organisation.facts if isinstance(organisation.facts, dict) else {}
     return render(
         request,
@@ -121,7 +120,7 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     )
 
 
-def _drift_chart(history: list[ProfilePoint], names: dict[str, str]) -> charts.Chart | None:
+def _drift_chart(history: list[HistoryPoint], names: dict[str, str]) -> charts.Chart | None:
     """How the fits moved with each rating date, once there are two dates to compare."""
     points = drift_of_stored(history)
     return charts.drift_lines(points, names) if len(points) > 1 else None

@@ -1,17 +1,22 @@
 """Stored profiles always equal a fresh computation from the ratings, after every kind of
 change, and pages read them."""
 
+import importlib
 from datetime import date
+from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from partnerwise.assessments.custom import add_archetype, add_typology
 from partnerwise.assessments.models import ProfilePoint, RaterKind, StoredProfile, Typology
 from partnerwise.assessments.profiles import profile_for, profile_history
 from partnerwise.assessments.rating import change_rating, delete_rating, record_rating
-from partnerwise.assessments.stored import stored_equals_fresh
+from partnerwise.assessments.stored import answers_by_rater, stored_equals_fresh
 from partnerwise.conftest import PASSWORD, Cast, rate
 from partnerwise.partnerships.models import Participation, Partnership, Role
 
@@ -55,20 +60,23 @@ def stored(cast: Cast, kind: RaterKind = RaterKind.COLLEAGUE) -> StoredProfile:
 
 
 def agrees(cast: Cast) -> None:
-    """Stored equals fresh: by the module's own check and by the engine directly."""
+    """Stored equals fresh: by the module's own check and by the engine directly, the
+    columns copied out for pages (the fits, each rater's answers) included."""
     assert stored_equals_fresh(cast.workspace) == []
     fresh = profile_for(cast.workspace, cast.partnership, cast.prime)
     assert stored(cast).data == fresh.to_dict()
     assert stored(cast).verdict == fresh.verdict
+    assert stored(cast).fits == fresh.to_dict()["fits"]
+    assert stored(cast).rater_answers == answers_by_rater(fresh)
     points = ProfilePoint.objects.filter(
         partnership=cast.partnership,
         subject=cast.prime,
         typology__key="default",
         rater_kind=RaterKind.COLLEAGUE,
     )
-    assert [p.data for p in points] == [
-        h.profile.to_dict() for h in profile_history(cast.workspace, cast.partnership, cast.prime)
-    ]
+    history = profile_history(cast.workspace, cast.partnership, cast.prime)
+    assert [p.data for p in points] == [h.profile.to_dict() for h in history]
+    assert [p.fits for p in points] == [h.profile.to_dict()["fits"] for h in history]
 
 
 def test_stored_profile_equals_fresh_after_every_kind_of_change(cast: Cast) -> None:
@@ -166,6 +174,45 @@ def test_rebuild_command_repairs_and_check_reports(
     assert "Every stored profile matches" in capsys.readouterr().out
 
 
+def test_check_and_rebuild_cover_the_fits_and_each_raters_answers(
+    cast: Cast, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rate(cast.workspace, cast.partnership, cast.prime, cast.editor, {"power": 5, "exchange": 4})
+    rate(cast.workspace, cast.partnership, cast.prime, cast.admin, {"power": 2, "slack": 5})
+    spoilt: list[tuple[type[StoredProfile] | type[ProfilePoint], dict[str, Any]]] = [
+        (StoredProfile, {"rater_answers": [["someone", {"power": 1.0}]]}),
+        (ProfilePoint, {"fits": {"good_guy": 1.0}}),
+    ]
+    for model, wrong in spoilt:
+        model.objects.update(**wrong)
+        with pytest.raises(CommandError, match="1 stored profile"):
+            call_command("rebuild_profiles", "--check", "--workspace", "hope")
+        capsys.readouterr()
+        call_command("rebuild_profiles", "--workspace", "hope", verbosity=0)
+        agrees(cast)
+
+
+def test_migrate_fills_what_profiles_stored_before_it_lack(cast: Cast) -> None:
+    """Profiles stored before the fits and each rater's answers were kept beside them get
+    them on the next `migrate`: the migration copies the fits, then the profiles without
+    raters' answers are recomputed."""
+    rate(cast.workspace, cast.partnership, cast.prime, cast.editor, {"power": 5, "exchange": 4})
+    rate(cast.workspace, cast.partnership, cast.prime, cast.admin, {"power": 2, "slack": 5})
+    StoredProfile.objects.update(fits={}, rater_answers=None)
+    ProfilePoint.objects.update(fits={})
+    migration = importlib.import_module(
+        "partnerwise.assessments.migrations.0009_profile_fits_and_indexes"
+    )
+    migration.copy_fits(django_apps, None)
+    assert [p.fits for p in ProfilePoint.objects.all()] == [
+        p.data["fits"] for p in ProfilePoint.objects.all()
+    ]
+    assert stored(cast).fits == stored(cast).data["fits"]
+    assert stored(cast).rater_answers is None
+    call_command("migrate", verbosity=0)
+    agrees(cast)
+
+
 def test_rebuild_command_names_a_missing_workspace(cast: Cast) -> None:
     with pytest.raises(CommandError, match="no workspace 'nowhere'"):
         call_command("rebuild_profiles", "--workspace", "nowhere")
@@ -179,8 +226,10 @@ def test_portfolio_and_organisation_page_show_the_stored_verdict(cast: Cast) -> 
         cast.editor,
         {"power": 5, "exchange": 5, "user_focus": 1, "values_shared": 1},
     )
-    # What pages show comes from the stored row: mark it to see it used.
+    # What pages show comes from the stored rows: mark them to see them used (the portfolio
+    # reads the current profile, the organisation page the last point of its history).
     StoredProfile.objects.update(verdict="match", best="marker")
+    ProfilePoint.objects.update(verdict="match", best="marker")
     client = Client()
     client.login(username=cast.viewer.username, password=PASSWORD)
     names_shown = client.get("/w/hope/").content.decode()
@@ -206,3 +255,16 @@ def test_outsider_sees_no_stored_profile(cast: Cast) -> None:
         ).status_code
         == 404
     )
+
+
+def test_a_groups_answers_are_read_without_joining_the_assessments(cast: Cast) -> None:
+    """Answers are ordered by their assessment's id, not its date: sorting by date joined
+    every prefetch of a few assessments' answers to the whole assessments table (a hash join
+    on PostgreSQL without statistics)."""
+    rate(cast.workspace, cast.partnership, cast.prime, cast.editor, {"power": 5, "exchange": 4})
+    with CaptureQueriesContext(connection) as queries:
+        profile_for(cast.workspace, cast.partnership, cast.prime)
+    answers = [
+        q["sql"] for q in queries.captured_queries if 'FROM "assessments_answer"' in q["sql"]
+    ]
+    assert len(answers) == 1 and "JOIN" not in answers[0]

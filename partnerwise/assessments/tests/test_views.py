@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from partnerwise.assessments.models import Assessment, RaterKind, RatingInvitation
 from partnerwise.conftest import Cast
@@ -237,7 +238,7 @@ def test_only_the_rater_or_an_admin_may_change_a_rating(cast: Cast, client: Clie
     assert outsider.get(edit).status_code == 404
 
 
-def test_profile_page_confidence_is_the_fresh_one_read_from_the_stored_profile(
+def test_profile_page_shows_the_stored_profile_which_equals_a_fresh_one(
     cast: Cast, client: Client
 ) -> None:
     from partnerwise.assessments.models import StoredProfile
@@ -246,15 +247,17 @@ def test_profile_page_confidence_is_the_fresh_one_read_from_the_stored_profile(
     rate_as_two_colleagues(cast, client)
     page = reverse("profile", args=["hope", cast.partnership.pk, cast.prime.pk])
     fresh = profile_for(cast.workspace, cast.partnership, cast.prime)
-    shown = re.search(r"\(confidence (\d+)%\)", client.get(page).content.decode())
-    assert shown is not None and int(shown[1]) == round(fresh.confidence * 100)
-    # The page reads the confidence kept with the ratings rather than rescoring every nearby
-    # answer set: a stored figure of 0.4 for two raters shows as 40% (stability 45%).
-    StoredProfile.objects.filter(
-        partnership=cast.partnership, subject=cast.prime, rater_kind=RaterKind.COLLEAGUE
-    ).update(confidence=0.4)
     text = client.get(page).content.decode()
-    assert "(confidence 40%)" in text and "40%: 45% of small" in text
-    # A stored row that no longer agrees with the ratings is not trusted.
-    StoredProfile.objects.filter(subject=cast.prime).update(raters=["Someone else"])
-    assert f"(confidence {round(fresh.confidence * 100)}%)" in client.get(page).content.decode()
+    shown = re.search(r"\(confidence (\d+)%\)", text)
+    assert shown is not None and int(shown[1]) == round(fresh.confidence * 100)
+    assert escape(fresh.summary) in text
+    assert escape(fresh.confidence_meaning) in text
+    # The page computes nothing: it shows the profile kept when the ratings last changed.
+    row = StoredProfile.objects.get(
+        partnership=cast.partnership, subject=cast.prime, rater_kind=RaterKind.COLLEAGUE
+    )
+    row.confidence = 0.4
+    row.data = {**row.data, "summary": "Marked summary."}
+    row.save()
+    text = client.get(page).content.decode()
+    assert "(confidence 40%)" in text and "Marked summary." in text

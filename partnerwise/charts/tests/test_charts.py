@@ -297,3 +297,16 @@ def test_map_labels_of_neighbouring_dots_do_not_cover_each_other() -> None:
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+
+
+def test_table_rows_are_built_escaped_with_a_row_header_and_numeric_cells() -> None:
+    from partnerwise.charts.svg import Table
+
+    table = Table(("Name", "Note", "Count"), (("A & <b>", "it's", "3"), ("B", "", "10")), (2,))
+    assert str(table.body) == (
+        '<tr><th scope="row">A &amp; &lt;b&gt;</th><td>it&#x27;s</td>'
+        '<td class="numeric">3</td></tr>'
+        '\n<tr><th scope="row">B</th><td></td><td class="numeric">10</td></tr>'
+    )
+    page = render_to_string("charts/_chart.html", {"chart": charts.fit_bars([("A", 0.5)])})
+    assert '<th scope="row">A</th><td class="numeric">50%</td>' in page

@@ -9,8 +9,11 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 
+from partnerwise.opendata.mergers import mergers_for
 from partnerwise.opendata.models import (
     CharityAccounts,
     CharityReturnHistory,
@@ -22,6 +25,7 @@ from partnerwise.opendata.page import open_data_context
 from partnerwise.opendata.signs import register_signs
 from partnerwise.opendata.tests.conftest import txt_table
 from partnerwise.organisations.models import Organisation
+from partnerwise.workspaces.models import Workspace
 
 EXTRACT = dt.date(2024, 9, 10)
 
@@ -187,3 +191,27 @@ def test_imported_history_and_part_b_give_the_years(
     signs = register_signs(organisation)
     assert [(y.ending.isoformat(), y.income) for y in signs.years] == expected
     assert CharityAccounts.objects.filter(reserves__isnull=False).exists()
+
+
+def test_a_partners_mergers_come_from_its_shared_identifiers_read_by_organisation(
+    charity: Organisation,
+) -> None:
+    """Its identifiers are read through the organisation index alone (asking for "shared" in
+    SQL had PostgreSQL without statistics read every shared identifier's index entry), and
+    a workspace's own identifiers still count for nothing."""
+    Merger.objects.create(
+        key="m", transferor="GB-CHC-1100001", transferor_name="Hope Housing",
+        transferee="GB-CHC-1100002", transferee_name="Big Housing",
+        transferred_on=dt.date(2024, 4, 30), source_file="m.csv", row_hash=1,
+    )  # fmt: skip
+    workspace = Workspace.objects.create(name="Elsewhere", slug="elsewhere")
+    private = Organisation.objects.create(name="Our copy", workspace=workspace)
+    private.identifiers.create(scheme="GB-CHC", value="GB-CHC-1100002", workspace=workspace)
+    with CaptureQueriesContext(connection) as queries:
+        found = mergers_for([charity, private])
+    assert [str(fact) for fact in found[charity.pk]] == [
+        "Transferred its property to Big Housing on 30 April 2024"
+    ]
+    assert private.pk not in found
+    first = queries.captured_queries[0]["sql"]
+    assert '"organisations_identifier"' in first and "IS NULL" not in first

@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from django.test import Client
 from django.utils import timezone
 
+from partnerwise.assessments.models import ProfilePoint
+from partnerwise.assessments.summaries import profile_histories
 from partnerwise.conftest import Api, Cast, rate
 from partnerwise.organisations.models import Organisation
 from partnerwise.partnerships.models import Participation, Partnership, Role, Status
@@ -81,6 +83,37 @@ def test_the_organisation_page_draws_drift_for_its_first_partnerships_only(cast:
     assert page.count('<figure class="chart"') == DRIFT_CHARTS_SHOWN
     assert page.count("How the fits have changed</a>") == 0
     assert page.count("How the fits have changed, on its profile page") == 2
+
+
+def test_the_organisation_page_reads_its_drift_and_verdicts_from_the_stored_history(
+    cast: Cast,
+) -> None:
+    """The drift is drawn from each point's stored fits (not its engine summary), read only
+    for the partnerships drawn; each partnership's verdict is its history's last point."""
+    deals = []
+    for n in range(DRIFT_CHARTS_SHOWN + 1):
+        p = Partnership.objects.create(workspace=cast.workspace, name=f"Deal {n}", form="referral")
+        Participation.objects.create(
+            workspace=cast.workspace, partnership=p, organisation=cast.prime, role=Role.PRIME
+        )
+        rate(cast.workspace, p, cast.prime, cast.editor, GOOD_GUY, on=date(2026, 3, 1))
+        rate(cast.workspace, p, cast.prime, cast.editor, BIG_BEAST, on=date(2026, 9, 1))
+        deals.append(p)
+    points = ProfilePoint.objects.filter(subject=cast.prime, partnership=deals[0])
+    points.update(fits={"good_guy": 0.77})
+    points.filter(assessed_on=date(2026, 9, 1)).update(best="transactional")
+    page = _client(cast.viewer).get(f"/w/hope/organisations/{cast.prime.pk}/").content.decode()
+    first = page.split('id="p-')[1]
+    assert "77%" in first.split("</figure>")[0]
+    assert "What sort of partner here:" in first and ">Transactional</a>" in first
+    histories = profile_histories(
+        cast.workspace,
+        cast.prime.pk,
+        partnership_ids=[p.pk for p in deals],
+        fits_for=[deals[0].pk],
+    )
+    assert all(point.fits == {"good_guy": 0.77} for point in histories[deals[0].pk])
+    assert all(point.fits == {} for point in histories[deals[1].pk])
 
 
 def test_the_api_partnerships_list_pages_by_25_by_default(cast: Cast) -> None:

@@ -164,7 +164,10 @@ def test_journey_2_a_prime_calls(
     page.get_by_role("link", name="Rate Big Prime Ltd").click()
     lead.axe()
     lead.rate(PRIME_ANSWERS, "Sam Lead")
-    assert page.get_by_text("Most like: Big beasts").is_visible()
+    # The verdict, and the same in the ratings table as what this rating made of it.
+    colleagues_view = page.get_by_role("region", name="Our colleagues' view")
+    assert colleagues_view.get_by_text("Most like: Big beasts").is_visible()
+    assert page.get_by_role("cell", name="Most like: Big beasts").is_visible()
     lead.axe()
 
     # A colleague rates it too, and differs on one statement.
