@@ -70,6 +70,7 @@ def test_changed_pages_at_desktop_and_phone_widths(
         "rate-us": reverse("assess", args=["hope", pk, cast.us.pk]),
         "profile": reverse("profile", args=["hope", pk, cast.prime.pk]),
         "appraisal": reverse("appraisals:appraisal", args=["hope", pk]),
+        "board-paper": reverse("appraisals:board_paper", args=["hope", pk]),
         "decide": reverse("appraisals:decide", args=["hope", pk]),
         "not-found": "/w/hope/partnerships/999999/",
     }
