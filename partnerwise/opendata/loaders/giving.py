@@ -16,10 +16,8 @@ from pathlib import Path
 
 from partnerwise.opendata.loaders import ImportReport
 from partnerwise.opendata.loaders.grant_rows import shape_grants
-from partnerwise.opendata.loaders.orgs import Directory
-from partnerwise.opendata.loaders.staged_rows import Shape, load_staged
+from partnerwise.opendata.loaders.staged_rows import Shape, Source, load_source
 from partnerwise.opendata.models import Grant
-from partnerwise.opendata.readers import SourceError
 from partnerwise.opendata.readers.giving import read_grants
 
 LABEL = "360Giving grant data"
@@ -57,6 +55,17 @@ SHAPE = Shape(
 )
 
 
+GRANTS = Source(
+    name="360giving",
+    label=LABEL,
+    suffixes=frozenset({".json", ".csv", ".xlsx", ".xlsm"}),
+    expected="expected a .json, .csv or .xlsx 360Giving file",
+    reader=read_grants,
+    shaper=shape_grants,
+    shape=SHAPE,
+)
+
+
 def load(
     paths: Iterable[Path],
     report: ImportReport,
@@ -66,18 +75,4 @@ def load(
 ) -> None:
     """Import the files; `batch` records are resolved together, and a big file is read in
     a second process (`background` forces it either way: see readers/read_ahead.py)."""
-    paths = list(paths)
-    for path in paths:
-        if path.suffix.lower() not in {".json", ".csv", ".xlsx", ".xlsm"}:
-            raise SourceError(f"{path.name}: expected a .json, .csv or .xlsx 360Giving file")
-    directory = Directory(source="360giving", label=LABEL, report=report)
-    load_staged(
-        paths,
-        reader=read_grants,
-        shaper=shape_grants,
-        shape=SHAPE,
-        directory=directory,
-        report=report,
-        batch=batch,
-        background=background,
-    )
+    load_source(GRANTS, paths, report, batch=batch, background=background)

@@ -24,10 +24,8 @@ from django.db import connection
 
 from partnerwise.opendata.loaders import ImportReport
 from partnerwise.opendata.loaders.award_rows import RELEASE_DATE, shape_awards
-from partnerwise.opendata.loaders.orgs import Directory
-from partnerwise.opendata.loaders.staged_rows import Shape, load_staged
+from partnerwise.opendata.loaders.staged_rows import Shape, Source, load_source
 from partnerwise.opendata.models import Award
-from partnerwise.opendata.readers import SourceError
 from partnerwise.opendata.readers.ocds import SUFFIXES, read_releases
 
 LABEL = "OCDS contracting data (Contracts Finder, Find a Tender)"
@@ -95,27 +93,22 @@ def load(
 ) -> None:
     """Import the files; `batch` records are resolved together, and a big file is read in
     a second process (`background` forces it either way: see readers/read_ahead.py)."""
-    paths = list(paths)
-    for path in paths:
-        if path.suffix.lower() not in SUFFIXES:
-            raise SourceError(
-                f"{path.name}: expected OCDS JSON (.json, .jsonl) or a .zip of such files"
-            )
-    directory = Directory(source="ocds", label=LABEL, report=report)
-    load_staged(
-        paths,
-        reader=read_releases,
-        shaper=shape_awards,
-        shape=SHAPE,
-        directory=directory,
-        report=report,
-        batch=batch,
-        background=background,
-        prepare=_as_stored,
-    )
+    load_source(AWARDS, paths, report, batch=batch, background=background)
 
 
 def _as_stored(after: tuple[Any, ...]) -> tuple[Any, ...]:
     """The release date as the database stores it (hashed as read, to compare)."""
     adapt = connection.ops.adapt_datetimefield_value
     return (*after[:RELEASE_DATE], adapt(after[RELEASE_DATE]), *after[RELEASE_DATE + 1 :])
+
+
+AWARDS = Source(
+    name="ocds",
+    label=LABEL,
+    suffixes=frozenset(SUFFIXES),
+    expected="expected OCDS JSON (.json, .jsonl) or a .zip of such files",
+    reader=read_releases,
+    shaper=shape_awards,
+    shape=SHAPE,
+    prepare=_as_stored,
+)

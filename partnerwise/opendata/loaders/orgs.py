@@ -267,6 +267,8 @@ class Removals:
     def __init__(
         self,
         cursor: CursorWrapper,
+        stage: Stage,
+        column: str,
         *,
         model: type[Model],
         key: str,
@@ -274,39 +276,13 @@ class Removals:
         report: ImportReport,
     ) -> None:
         self.cursor = cursor
+        self.stage, self.column = stage, column  # the keys this run read (staged_rows.py)
         self.model = model
         self.key = key  # the unique column: grant_id, key
         self.noun = noun
         self.report = report
-        self.stage = Stage(cursor, f"pw_seen_{noun}", [("seen_key", "VARCHAR(400)")])
-        # Indexed from the start: each batch asks which of its keys an earlier batch gave.
-        self.stage.index("seen_key")
-        self.column = "seen_key"
         self._files: dict[str, int] = {}  # file name -> records skipped as bad
         self._stored_before: dict[str, bool] = {}  # file name -> had current rows stored
-
-    def read_from(self, stage: Stage, column: str) -> None:
-        """Take the keys read in this run from another loader's stage (its `column`)
-        instead of `seen` (see staged_rows.py): one staging of the keys, not two."""
-        self.stage.drop()
-        self.stage, self.column = stage, column
-
-    def seen(self, keys: Iterable[str]) -> None:
-        self.stage.extend((key,) for key in keys)
-
-    def read_before(self, keys: Iterable[str]) -> set[str]:
-        """Which of `keys` an earlier batch of this run gave already (a repeated id, or a
-        later release of the same award)."""
-        keys = list(keys)
-        if not keys or (not self.stage.rows and not self.stage.pending):
-            return set()
-        self.stage.flush()
-        placeholders = ", ".join(["%s"] * len(keys))
-        self.cursor.execute(
-            f"SELECT DISTINCT seen_key FROM {self.stage.name} WHERE seen_key IN ({placeholders})",
-            keys,
-        )
-        return {row[0] for row in self.cursor.fetchall()}
 
     def file_started(self, name: str) -> None:
         """Note, before any of its records is written, whether an earlier import stored
@@ -329,7 +305,7 @@ class Removals:
         self.stage.flush()
         # A file no earlier import stored (the first import of a file) has nothing gone.
         marking = [name for name, skipped in self._files.items() if self._stored_before[name]]
-        if self.column != "seen_key" and marking:
+        if marking:
             self.stage.index(self.column)  # one probe per stored row of each file
         stored, today = table(self.model), timezone.localdate()
         key = connection.ops.quote_name(self.key)

@@ -235,7 +235,7 @@ BULK_WORK_MEM = "64MB"
 
 
 @contextmanager
-def bulk_cache(cursor: CursorWrapper) -> Iterator[None]:
+def bulk_import_settings(cursor: CursorWrapper) -> Iterator[None]:
     """Bigger page caches (SQLite: main and temporary tables), or memory for sorts and
     foreign keys checked as each statement ends (PostgreSQL, for this transaction), for
     the import; then as they were."""

@@ -37,14 +37,14 @@ from partnerwise.opendata.loaders.orgs import Directory, Removals
 from partnerwise.opendata.loaders.shaping import Forget, NewRef, Record, Warned
 from partnerwise.opendata.loaders.sql import (
     Stage,
-    bulk_cache,
+    bulk_import_settings,
     execute,
     is_postgres,
     lock,
     scalar,
     table,
 )
-from partnerwise.opendata.readers import BadRecord, Note
+from partnerwise.opendata.readers import BadRecord, Note, SourceError
 from partnerwise.opendata.readers.read_ahead import GC_THRESHOLD, Reader, Shaper, read_ahead
 
 # Records written together on PostgreSQL (see `StagedRows`).
@@ -89,36 +89,52 @@ def chunk_size() -> int | None:
     return CHUNK if is_postgres() else None
 
 
-def load_staged(
-    paths: list[Path],
-    *,
-    reader: Reader,
-    shaper: Shaper,
-    shape: Shape,
-    directory: Directory,
+@dataclass(frozen=True)
+class Source:
+    """A kind of file whose records are staged: how it is read, shaped and stored."""
+
+    name: str  # what `SourceKey.source` says: "360giving", "ocds"
+    label: str  # what a new organisation's sources say
+    suffixes: frozenset[str]
+    expected: str  # the error for a file of another kind: "expected ..."
+    reader: Reader
+    shaper: Shaper
+    shape: Shape
+    # The values after a record's organisations as staged (they are hashed as shaped).
+    prepare: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None
+
+
+def load_source(
+    source: Source,
+    paths: Iterable[Path],
     report: ImportReport,
+    *,
     batch: int,
     background: bool | None,
-    prepare: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None,
 ) -> None:
-    """Read the files (a big one in a second process, where `shaper` also shapes its
-    records: see shaping.py), stage the records, then write, count and mark what newer
+    """Read the files (a big one in a second process, where `source.shaper` also shapes
+    its records: see shaping.py), stage the records, then write, count and mark what newer
     files left out, all in the caller's transaction. The organisations of `batch` records
-    are found together. `prepare` turns the values after a record's organisations into
-    what is staged (after they were hashed)."""
-    with connection.cursor() as cursor, bulk_cache(cursor), fewer_collections():
-        removals = Removals(
-            cursor, model=shape.model, key=shape.key, noun=shape.noun, report=report
-        )
+    are found together; `background` forces the second process either way."""
+    paths = list(paths)
+    for path in paths:
+        if path.suffix.lower() not in source.suffixes:
+            raise SourceError(f"{path.name}: {source.expected}")
+    directory = Directory(source=source.name, label=source.label, report=report)
+    shape = source.shape
+    with connection.cursor() as cursor, bulk_import_settings(cursor), fewer_collections():
         staged = StagedRows(cursor, shape, report, chunk_size())
-        removals.read_from(staged.stage, "k")
+        removals = Removals(
+            cursor, staged.stage, "k", model=shape.model, key=shape.key, noun=shape.noun,
+            report=report,
+        )  # fmt: skip
         try:
             for path in paths:
                 staged.settle()
                 removals.file_started(path.name)
                 skipped = len(report.skipped)
-                items = read_ahead(reader, path, background=background, shaper=shaper)
-                read = Batches(directory, staged, report, path.name, batch, prepare)
+                items = read_ahead(source.reader, path, background=background, shaper=source.shaper)
+                read = Batches(directory, staged, report, path.name, batch, source.prepare)
                 read.stage_all(progress(items, label=path.name))
                 removals.file_read(path.name, skipped=len(report.skipped) - skipped)
             staged.settle()

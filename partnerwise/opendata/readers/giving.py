@@ -113,11 +113,10 @@ _VALID_LONGEST = 500  # a longer value (a description) is rarely repeated: not r
 
 
 def _valid_key(value: Any) -> Any:
+    """How `_VALID` remembers a value that is not text (`schema_errors` keys text itself)."""
     if isinstance(value, (list, dict)):
         text = repr(value)
         return text if len(text) <= _VALID_LONGEST else None
-    if isinstance(value, str):
-        return (str, value) if len(value) <= _VALID_LONGEST else None
     return (type(value), value) if isinstance(value, (int, float, bool)) else None
 
 
