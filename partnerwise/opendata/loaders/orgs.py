@@ -301,10 +301,18 @@ class Removals:
         """Note a file read, and how many of its records were skipped as bad."""
         self._files[name] = self._files.get(name, 0) + skipped
 
+    def marking(self) -> list[str]:
+        """The files whose rows not read this run are to be marked: those an earlier
+        import stored (the first import of a file has nothing gone), none skipped."""
+        return [
+            name
+            for name, skipped in self._files.items()
+            if self._stored_before[name] and not skipped
+        ]
+
     def mark(self) -> None:
         self.stage.flush()
-        # A file no earlier import stored (the first import of a file) has nothing gone.
-        marking = [name for name, skipped in self._files.items() if self._stored_before[name]]
+        marking = self.marking()
         if marking:
             self.stage.index(self.column)  # one probe per stored row of each file
         stored, today = table(self.model), timezone.localdate()

@@ -15,6 +15,13 @@ is read, `finish` does in a few statements what a per-batch loop did row by row:
 
 The staging table also tells `Removals` which keys this run read. Memory stays flat: the
 rows live in the database's temporary storage, never in a Python list.
+
+Written in chunks (PostgreSQL), a first import skips the stage: a chunk whose keys are all
+new (none given twice in it, none stored) goes straight into the stored table, as the raw
+floor writes it. The stored table's unique key says whether they were: a chunk it refuses
+is undone (a savepoint) and, from then on, the run stages as above, starting with what it
+wrote straight (copied back into the stage, so the counts, repeats and removals see every
+record of the run).
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
 
@@ -37,11 +44,14 @@ from partnerwise.opendata.loaders.orgs import Directory, Removals
 from partnerwise.opendata.loaders.shaping import Forget, NewRef, Record, Warned
 from partnerwise.opendata.loaders.sql import (
     Stage,
+    build_indexes,
     bulk_import_settings,
     execute,
+    insert_rows,
     is_postgres,
     lock,
     scalar,
+    set_aside_indexes,
     table,
 )
 from partnerwise.opendata.readers import BadRecord, Note, SourceError
@@ -142,6 +152,8 @@ def load_source(
             counts = staged.finish()
         finally:
             staged.stop()
+        if removals.marking():
+            staged.stage_written()  # the keys this run read, for the removals
         removals.mark()
     noun = shape.noun
     report.add(f"{noun}: read", sum(counts.values()))
@@ -261,7 +273,13 @@ class StagedRows:
                 f"CREATE TEMPORARY TABLE {self.before} AS SELECT * FROM {self.stored} WHERE 1 = 0"
             )
             cursor.execute(f"CREATE UNIQUE INDEX {self.before}_key ON {self.before} ({self.key})")
+        # A first import fills an empty table: its read-only indexes are built at the end.
+        self.set_aside = set_aside_indexes(cursor, shape.model) if self.first_new == 1 else []
         self.count = 0
+        # Chunks go straight into the stored table (records 1 to `direct` so far) until one
+        # cannot: then every record is staged (`stage_written`).
+        self.straight = bool(chunk)
+        self.direct = 0
         self.written = 0  # records handed to a chunk's write so far
         self.chunks = 0
         # A chunk is written by this thread while the loader goes on reading and shaping
@@ -386,8 +404,53 @@ class StagedRows:
         cursor.execute(f"DROP TABLE IF EXISTS {plan}")
         return counts
 
+    def _write_straight(self, rows: list[tuple[Any, ...]]) -> bool:
+        """Insert a chunk of records straight into the stored table if every key is new;
+        false, having written nothing, if not."""
+        keys = {row[1] for row in rows}
+        if not rows or len(keys) < len(rows):
+            return False
+        cursor, names = self.cursor, [name for name, _ in self.shape.columns]
+        columns = [self.shape.key, *names, "in_latest_file", "removed_on"]
+        cursor.execute("SAVEPOINT pw_straight")
+        try:
+            with cursor.db.wrap_database_errors:  # the database's errors as Django's
+                insert_rows(
+                    cursor, self.stored, columns, [(*row[1:], True, None) for row in rows]
+                )
+        except IntegrityError:  # a key stored already (before the run or earlier in it)
+            cursor.execute("ROLLBACK TO SAVEPOINT pw_straight")
+            cursor.execute("RELEASE SAVEPOINT pw_straight")
+            return False
+        cursor.execute("RELEASE SAVEPOINT pw_straight")
+        self.direct += len(rows)
+        return True
+
+    def stage_written(self) -> None:
+        """Stage the records written straight (records 1 to `direct`, stored in reading
+        order from `first_new` on), and stage every record from now on."""
+        self.straight = False
+        if not self.direct:
+            return
+        names = ", ".join(name for name, _ in self.shape.columns)
+        self.stage.flush()
+        self.stage.rows += execute(
+            self.cursor,
+            f"INSERT INTO {self.name} (seq, k, {names}) SELECT ROW_NUMBER() OVER "
+            f"(ORDER BY id), {self.key}, {names} FROM {self.stored} WHERE id >= %s",
+            [self.first_new],
+        )
+        self.direct = 0
+
     def _write_chunk(self, rows: list[tuple[Any, ...]]) -> None:
-        """Stage `rows` and write them (in the writing thread)."""
+        """Write `rows`, straight or through the stage (in the writing thread)."""
+        if self.straight:
+            if self._write_straight(rows):
+                self.chunk_counts = {NEW: len(rows)}
+                self.new_keys += len(rows)
+                self.chunks += 1
+                return
+            self.stage_written()
         self.stage.extend(rows)
         self.stage.flush()
         first = int(rows[0][0]) if rows else self.count + 1
@@ -433,6 +496,8 @@ class StagedRows:
             else:
                 counts = self._counts_before_run()
             self.cursor.execute(f"DROP TABLE IF EXISTS {self.before}")
+        build_indexes(self.cursor, self.set_aside)
+        self.set_aside = []
         if self.shape.repeat_warning and sum(counts.values()) < self.stage.rows:
             for file, repeated in self.repeats():
                 self.report.warn(f"{file}: {self.shape.repeat_warning}\x00{repeated}")

@@ -55,34 +55,89 @@ def schema() -> dict[str, Any]:
     return data
 
 
-@lru_cache(maxsize=1)
-def _validators() -> dict[str, Draft202012Validator]:
-    """One validator per top-level property. The schema's top level says only "an object
-    with these properties" and, in a `oneOf`, "recipient organisation or individual", which
-    `_missing` checks with a clearer message. So checking each property on its own is the
-    whole check, and lets a value repeated across grants (the funder, a programme, a
-    recipient) be checked once."""
-    body = schema()
-    return {
-        key: Draft202012Validator({**node, "$defs": body["$defs"]}, format_checker=_FORMATS)
-        for key, node in body["properties"].items()
-    }
+# (property, repr of its value) -> its errors, for values grants repeat. Cleared when full,
+# so memory stays bounded whatever the file.
+_CHECKED: dict[tuple[str, str], list[tuple[str, str]]] = {}
+_CHECKED_MAX = 50_000
+_VALID_MAX = 100_000  # a GrantNav-sized file names about 60,000 recipients
+_VALID_LONGEST = 500  # a longer value (a description) is rarely repeated: not remembered
 
 
-@lru_cache(maxsize=1)
-def _fast_checks() -> dict[str, Callable[[Any], Any]]:
-    """The same per-property checks compiled to Python by fastjsonschema: ten times faster
-    than jsonschema on a valid value. They only say "valid" or not; a value they reject is
-    checked again by jsonschema, whose messages the import reports. Formats as in
-    `_FORMATS`: only date-time is checked."""
-    body = schema()
-    formats = {"date-time": _is_date_time_or_not, "uri": _anything}
-    return {
-        key: fastjsonschema.compile(
-            {**node, "$defs": body["$defs"]}, formats=formats, detailed_exceptions=False
+def _valid_key(value: Any) -> Any:
+    """How `_Rule.valid` remembers a value that is not text (text is kept as itself, in
+    `_Rule.valid_text`): a list or object by its repr, which tells a number from the same
+    digits as text; a scalar by its type and value."""
+    if isinstance(value, (list, dict)):
+        text = repr(value)
+        return text if len(text) <= _VALID_LONGEST else None
+    return (type(value), value) if isinstance(value, (int, float, bool)) else None
+
+
+# JSON types whose whole check is the value's Python type (`{"type": "string"}` and the
+# like, annotations aside): most of a grant's own values (id, title, description, amounts)
+# are checked so, rather than through the memo below, which they would only churn.
+_PLAIN_TYPES: dict[str, frozenset[type]] = {
+    "string": frozenset({str}),
+    "number": frozenset({int, float, Decimal}),  # (not bool: not a number to JSON Schema)
+    "integer": frozenset({int}),
+    "boolean": frozenset({bool}),
+}
+_ANNOTATIONS = {"title", "description", "weight", "codelist", "openCodelist", "rollUp"}
+
+
+class _Rule:
+    """How one top-level property is checked: by its value's type alone (`plain`), else by
+    fastjsonschema, once per distinct valid value (grants repeat their funder, recipient,
+    programme, dates and currency, and a property's check depends on its value alone: the
+    `valid` sets, cleared when full, long values not kept), with jsonschema to say how a
+    value is wrong."""
+
+    __slots__ = ("fast", "plain", "valid", "valid_text", "validator")
+
+    def __init__(self, node: dict[str, Any], defs: dict[str, Any]) -> None:
+        rules = {name: rule for name, rule in node.items() if name not in _ANNOTATIONS}
+        kind = rules.get("type")
+        plain = set(rules) == {"type"} and isinstance(kind, str)
+        self.plain = _PLAIN_TYPES.get(kind, frozenset()) if plain else frozenset()
+        self.validator = Draft202012Validator({**node, "$defs": defs}, format_checker=_FORMATS)
+        # Formats as in `_FORMATS`: only date-time is checked.
+        formats = {"date-time": _is_date_time_or_not, "uri": _anything}
+        self.fast = fastjsonschema.compile(
+            {**node, "$defs": defs}, formats=formats, detailed_exceptions=False
         )
-        for key, node in body["properties"].items()
-    }
+        self.valid: set[Any] = set()
+        self.valid_text: set[str] = set()
+
+    def remember(self, valid: set[Any], seen: Any) -> None:
+        if len(valid) >= _VALID_MAX:
+            valid.clear()
+        valid.add(seen)
+
+    def errors(self, key: str, value: Any) -> list[tuple[str, str]]:
+        """(path, message) for each way `value` breaks the schema (jsonschema's words)."""
+        # repr tells a number from the same digits as text, which the schema does too.
+        memo = (key, repr(value)) if isinstance(value, (list, dict)) else None
+        found = _CHECKED.get(memo) if memo else None
+        if found is None:
+            found = [
+                ("/".join([key, *map(str, error.absolute_path)]), error.message)
+                for error in self.validator.iter_errors(value)
+            ]
+            if memo:
+                if len(_CHECKED) >= _CHECKED_MAX:
+                    _CHECKED.clear()
+                _CHECKED[memo] = found
+        return found
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict[str, _Rule]:
+    """One rule per top-level property. The schema's top level says only "an object with
+    these properties" and, in a `oneOf`, "recipient organisation or individual", which
+    `_missing` checks with a clearer message. So checking each property on its own is the
+    whole check, and lets a value repeated across grants be checked once."""
+    body = schema()
+    return {key: _Rule(node, body["$defs"]) for key, node in body["properties"].items()}
 
 
 def _anything(value: object) -> bool:
@@ -96,99 +151,38 @@ def _is_date_time_or_not(value: object) -> bool:
         return False
 
 
-# (property, repr of its value) -> its errors, for values grants repeat. Cleared when full,
-# so memory stays bounded whatever the file.
-_CHECKED: dict[tuple[str, str], list[tuple[str, str]]] = {}
-_CHECKED_MAX = 50_000
-# Per property, values the fast check found valid (a list or object by its repr, which
-# tells a number from the same digits as text; a scalar by its type and value): grants
-# repeat their funder, recipient, programme, dates and currency, and a property's check
-# depends on its value alone, so each distinct value is checked once. Each set is
-# cleared when full, and long values are not kept, so memory stays bounded.
-_VALID: dict[str, set[Any]] = {}
-_VALID_MAX = 100_000  # a GrantNav-sized file names about 60,000 recipients
-
-
-_VALID_LONGEST = 500  # a longer value (a description) is rarely repeated: not remembered
-
-
-def _valid_key(value: Any) -> Any:
-    """How `_VALID` remembers a value that is not text (`schema_errors` keys text itself)."""
-    if isinstance(value, (list, dict)):
-        text = repr(value)
-        return text if len(text) <= _VALID_LONGEST else None
-    return (type(value), value) if isinstance(value, (int, float, bool)) else None
-
-
-# JSON types whose whole check is the value's Python type (`{"type": "string"}` and the
-# like, annotations aside): most of a grant's own values (id, title, description, amounts)
-# are checked so, rather than through the memo below, which they would only churn.
-_PLAIN_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "number": (int, float, Decimal),
-    "integer": (int,),
-    "boolean": (bool,),
-}
-_ANNOTATIONS = {"title", "description", "weight", "codelist", "openCodelist", "rollUp"}
-
-
-@lru_cache(maxsize=1)
-def _plain_checks() -> dict[str, tuple[type, ...]]:
-    """Property -> the Python types that make its value valid, for properties whose schema
-    says nothing but a JSON type."""
-    plain = {}
-    for key, node in schema()["properties"].items():
-        rules = {name: rule for name, rule in node.items() if name not in _ANNOTATIONS}
-        kind = rules.get("type")
-        if set(rules) == {"type"} and isinstance(kind, str) and kind in _PLAIN_TYPES:
-            plain[key] = _PLAIN_TYPES[kind]
-    return plain
-
-
 def schema_errors(grant: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(top-level property, path, message) for each way `grant` breaks the schema."""
-    validators, fast, plain = _validators(), _fast_checks(), _plain_checks()
+    rules = _rules()
     errors: list[tuple[str, str, str]] = []
     for key, value in grant.items():
-        types = plain.get(key)
-        if types is not None:
-            # (True is an int to Python, not a number to JSON Schema.)
-            if isinstance(value, types) and type(value) is not bool:
-                continue
-        elif key not in validators:
+        rule = rules.get(key)
+        if rule is None:
             continue  # the standard allows other properties
-        validator = validators[key]
-        valid = _VALID.get(key)
-        if valid is None:
-            valid = _VALID[key] = set()
-        if type(value) is str:  # most of the rest: dates, currencies
-            seen: Any = (str, value) if len(value) <= _VALID_LONGEST else None
+        kind = type(value)
+        if kind in rule.plain:
+            continue
+        if kind is str:  # most of the rest: dates, currencies
+            valid: set[Any] = rule.valid_text
+            seen: Any = value if len(value) <= _VALID_LONGEST else None
+        elif kind is list:  # organisations, programmes, planned dates
+            valid = rule.valid
+            seen = repr(value)
+            if len(seen) > _VALID_LONGEST:
+                seen = None
         else:
+            valid = rule.valid
             seen = _valid_key(value)
         if seen is not None and seen in valid:
             continue
         try:
-            fast[key](value)
+            rule.fast(value)
             if seen is not None:
-                if len(valid) >= _VALID_MAX:
-                    valid.clear()
-                valid.add(seen)
+                rule.remember(valid, seen)
             continue
         except fastjsonschema.JsonSchemaException:
             pass  # jsonschema says how (or, where the two differ, that it is valid after all)
-        # repr tells a number from the same digits as text, which the schema does too.
-        memo = (key, repr(value)) if isinstance(value, (list, dict)) else None
-        found = _CHECKED.get(memo) if memo else None
-        if found is None:
-            found = [
-                ("/".join([key, *map(str, error.absolute_path)]), error.message)
-                for error in validator.iter_errors(value)
-            ]
-            if memo:
-                if len(_CHECKED) >= _CHECKED_MAX:
-                    _CHECKED.clear()
-                _CHECKED[memo] = found
-        errors.extend((key, path, message) for path, message in found)
+        errors.extend((key, path, message) for path, message in rule.errors(key, value))
     return errors
 
 
@@ -398,9 +392,14 @@ def _repair_dates_and_amounts(
     return notes
 
 
+_REQUIRED = ("id", "title", "currency", "amountAwarded", "awardDate", "fundingOrganization")
+
+
 def _missing(grant: dict[str, Any]) -> str | None:
-    for field in ("id", "title", "currency", "amountAwarded", "awardDate", "fundingOrganization"):
-        if grant.get(field) in (None, "", []):
+    get = grant.get
+    for field in _REQUIRED:
+        value = get(field)
+        if value is None or value == "" or value == []:
             return field
     if not grant.get("recipientOrganization") and not grant.get("recipientIndividual"):
         return "recipientOrganization"

@@ -252,6 +252,107 @@ def test_grants_written_in_chunks_count_and_store_what_one_write_does(
     assert titles["360G-test-7"] == "New, given twice"
 
 
+def test_a_first_import_in_chunks_writes_straight_and_a_refused_chunk_is_staged(
+    db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of new keys skip the stage; the first chunk with a key given again (here the
+    fourth: grant 1 was written straight in the first) is undone and staged with every
+    record before it, and the run counts, warns and stores what one write at the end does.
+    A new version of a file written straight marks what it no longer lists, not itself."""
+    from partnerwise.opendata.loaders import staged_rows
+    from partnerwise.opendata.loaders.sql import Stage
+
+    staged: list[str] = []
+    add = Stage.add
+
+    def spy(stage: Stage, values: Any) -> None:
+        staged.append(str(values[1]))
+        add(stage, values)
+
+    monkeypatch.setattr(Stage, "add", spy)
+    grants = [_grant(n) for n in range(6)]
+    results = []
+    for size in (None, 2):
+        Grant.objects.all().delete()
+        staged.clear()
+        monkeypatch.setattr(staged_rows, "chunk_size", lambda size=size: size)
+        fresh = _load_grants(_write(tmp_path / "g.json", grants))
+        staged_fresh = list(staged)
+        Grant.objects.all().delete()
+        again = [*grants, _grant(6), _grant(1, title="The later one"), _grant(7)]
+        twice = _load_grants(_write(tmp_path / "g.json", again))
+        rows_twice = _stored_grants()
+        staged_twice = staged[len(staged_fresh) :]
+        newer = _load_grants(_write(tmp_path / "g.json", [_grant(n) for n in range(10, 13)]))
+        # (Organisations are made by the first size's run only.)
+        fresh.counts.pop("organisations: new", None)
+        results.append(
+            (fresh.counts, twice.counts, twice.warnings, rows_twice, newer.counts, _stored_grants())
+        )
+        if size:
+            assert staged_fresh == []  # all three chunks went straight in
+            # The fourth chunk on (the first three are copied back to the stage in SQL).
+            assert staged_twice == ["360G-test-6", "360G-test-1", "360G-test-7"]
+        else:
+            assert len(staged_fresh) == 6
+    assert results[1] == results[0]
+    fresh_counts, twice_counts, twice_warnings, rows_twice, newer_counts, rows = results[1]
+    assert {row[0]: row[1] for row in rows_twice}["360G-test-1"] == "The later one"
+    assert fresh_counts["grants: new"] == 6
+    assert twice_counts["grants: new"] == 8
+    assert twice_counts["grants: read"] == 8
+    assert "grants: changed" not in twice_counts
+    assert twice_warnings["g.json: grant id given twice, the later one kept"] == (1, "360G-test-1")
+    assert newer_counts["grants: new"] == 3
+    assert newer_counts["grants: no longer in the file (marked removed)"] == 8
+    current = {row[0] for row in rows if row[4]}
+    assert current == {"360G-test-10", "360G-test-11", "360G-test-12"}
+
+
+def _grant_indexes() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'opendata_grant' ORDER BY indexname"
+        )
+        return [str(definition) for (definition,) in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL builds them at the end")
+def test_a_first_import_builds_the_tables_read_indexes_at_the_end(
+    db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into an empty table, the indexes that only speed up reads are dropped and built again
+    once the rows are in; a failed import leaves them as they were, and an import into a
+    table with rows keeps them throughout."""
+    from partnerwise.opendata.loaders import sql, staged_rows
+
+    before = _grant_indexes()
+    assert any("(recipient_id, award_date)" in definition for definition in before)
+    seen: list[list[str]] = []
+    build = sql.build_indexes
+
+    def spy(cursor: Any, definitions: list[str]) -> None:
+        seen.append(list(definitions))
+        with connection.cursor() as check:
+            check.execute("SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'opendata_grant'")
+            assert check.fetchone()[0] == len(before) - len(definitions)  # set aside till now
+        build(cursor, definitions)
+
+    monkeypatch.setattr(staged_rows, "build_indexes", spy)
+    monkeypatch.setattr(staged_rows, "chunk_size", lambda: 2)
+    bad = _write(tmp_path / "bad.json", [_grant(1), {**_grant(2), "amountAwarded": None}])
+    with pytest.raises(ImportFailed):
+        _load_grants(bad)
+    assert _grant_indexes() == before
+    report = _load_grants(_write(tmp_path / "g.json", [_grant(n) for n in range(5)]))
+    assert report.counts["grants: new"] == 5
+    assert _grant_indexes() == before
+    assert len(seen[-1]) == 4  # the read indexes (recipient, funder, source file, id LIKE)
+    _load_grants(_write(tmp_path / "more.json", [_grant(n) for n in range(5, 9)]))
+    assert seen[-1] == []  # rows were stored: nothing set aside
+    assert Grant.objects.count() == 9
+
+
 @pytest.mark.parametrize("chunk", [1, 2])
 def test_awards_written_in_chunks_keep_the_latest_release(
     db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
