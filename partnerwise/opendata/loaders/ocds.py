@@ -16,7 +16,7 @@ lists it again un-marks it, even one older than the release stored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -96,10 +96,14 @@ def load(
     load_source(AWARDS, paths, report, batch=batch, background=background)
 
 
-def _as_stored(after: tuple[Any, ...]) -> tuple[Any, ...]:
-    """The release date as the database stores it (hashed as read, to compare)."""
+def _as_stored() -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """What gives the release date as the database stores it (hashed as read, to compare)."""
     adapt = connection.ops.adapt_datetimefield_value
-    return (*after[:RELEASE_DATE], adapt(after[RELEASE_DATE]), *after[RELEASE_DATE + 1 :])
+
+    def prepare(after: tuple[Any, ...]) -> tuple[Any, ...]:
+        return (*after[:RELEASE_DATE], adapt(after[RELEASE_DATE]), *after[RELEASE_DATE + 1 :])
+
+    return prepare
 
 
 AWARDS = Source(

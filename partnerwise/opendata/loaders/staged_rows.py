@@ -110,8 +110,9 @@ class Source:
     reader: Reader
     shaper: Shaper
     shape: Shape
-    # The values after a record's organisations as staged (they are hashed as shaped).
-    prepare: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None
+    # Makes, once a run (it may look up the connection's adapters), what turns the values
+    # after a record's organisations into what is staged (they are hashed as shaped).
+    prepare: Callable[[], Callable[[tuple[Any, ...]], tuple[Any, ...]]] | None = None
 
 
 def load_source(
@@ -132,6 +133,7 @@ def load_source(
             raise SourceError(f"{path.name}: {source.expected}")
     directory = Directory(source=source.name, label=source.label, report=report)
     shape = source.shape
+    prepare = source.prepare() if source.prepare else None
     with connection.cursor() as cursor, bulk_import_settings(cursor), fewer_collections():
         staged = StagedRows(cursor, shape, report, chunk_size())
         removals = Removals(
@@ -144,7 +146,7 @@ def load_source(
                 removals.file_started(path.name)
                 skipped = len(report.skipped)
                 items = read_ahead(source.reader, path, background=background, shaper=source.shaper)
-                read = Batches(directory, staged, report, path.name, batch, source.prepare)
+                read = Batches(directory, staged, report, path.name, batch, prepare)
                 read.stage_all(progress(items, label=path.name))
                 removals.file_read(path.name, skipped=len(report.skipped) - skipped)
             staged.settle()
@@ -415,9 +417,7 @@ class StagedRows:
         cursor.execute("SAVEPOINT pw_straight")
         try:
             with cursor.db.wrap_database_errors:  # the database's errors as Django's
-                insert_rows(
-                    cursor, self.stored, columns, [(*row[1:], True, None) for row in rows]
-                )
+                insert_rows(cursor, self.stored, columns, [(*row[1:], True, None) for row in rows])
         except IntegrityError:  # a key stored already (before the run or earlier in it)
             cursor.execute("ROLLBACK TO SAVEPOINT pw_straight")
             cursor.execute("RELEASE SAVEPOINT pw_straight")

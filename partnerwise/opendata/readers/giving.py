@@ -19,7 +19,7 @@ import csv
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -98,7 +98,7 @@ class _Rule:
         rules = {name: rule for name, rule in node.items() if name not in _ANNOTATIONS}
         kind = rules.get("type")
         plain = set(rules) == {"type"} and isinstance(kind, str)
-        self.plain = _PLAIN_TYPES.get(kind, frozenset()) if plain else frozenset()
+        self.plain = _PLAIN_TYPES.get(str(kind), frozenset()) if plain else frozenset()
         self.validator = Draft202012Validator({**node, "$defs": defs}, format_checker=_FORMATS)
         # Formats as in `_FORMATS`: only date-time is checked.
         formats = {"date-time": _is_date_time_or_not, "uri": _anything}
