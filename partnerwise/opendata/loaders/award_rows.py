@@ -191,11 +191,22 @@ def shape_awards(items: Iterable[Row | BadRecord | Note], file: str) -> Iterator
         warnings = list(buyer.warnings)
         tender = _dict(release.get("tender"))
         suitability = _dict(tender.get("suitability"))
+        # What every award of the release shares.
+        release_id = release["id"][:200]
+        tender_title = tender.get("title")
+        release_date = release["date"]
+        suitable = (_flag(suitability.get("vcse")), _flag(suitability.get("sme")))
         for award in release_awards:
-            if str(award.get("status") or "").lower() in _SKIP_STATUS:
+            get = award.get
+            status = get("status")
+            if status and str(status).lower() in _SKIP_STATUS:
                 yield Note(LEFT_OUT)
                 continue
-            for index, supplier_fields in enumerate(map(_dict, _list(award.get("suppliers")))):
+            award_id = get("id")
+            value_fields = get("value")
+            period = _dict(get("contractPeriod"))
+            before = (ocid[:200], release_id, str(award_id or "")[:200])
+            for index, supplier_fields in enumerate(map(_dict, _list(get("suppliers")))):
                 fields = parties.get(str(supplier_fields.get("id")), supplier_fields)
                 supplier = _party(handles, fields, file, position, None)
                 warnings.extend(supplier.warnings)
@@ -207,29 +218,31 @@ def shape_awards(items: Iterable[Row | BadRecord | Note], file: str) -> Iterator
                     warnings.clear()
                 if handles.out:
                     yield from handles.take()
-                period = _dict(award.get("contractPeriod"))
-                scale = _dict(fields.get("details")).get("scale")
+                details = fields.get("details")
+                scale = details.get("scale") if type(details) is dict else None
                 sme = (scale == "sme") if isinstance(scale, str) else _flag(fields.get("sme"))
-                value = _amount(fields.get("x_awardValue")) or _amount(award.get("value"))
-                currency = _dict(award.get("value")).get("currency") or ""
+                special = fields.get("x_awardValue")
+                value = (_amount(special) if special is not None else None) or _amount(
+                    value_fields
+                )
+                currency = value_fields.get("currency") if type(value_fields) is dict else None
                 yield (
-                    f"{ocid}/{award.get('id')}/{_supplier_key(fields, index)}"[:400],
+                    f"{ocid}/{award_id}/{_supplier_key(fields, index)}"[:400],
                     pair,
-                    (ocid[:200], release["id"][:200], str(award.get("id") or "")[:200]),
+                    before,
                     (
-                        str(award.get("title") or tender.get("title") or "")[:500],
-                        str(award.get("status") or "")[:40],
+                        str(get("title") or tender_title or "")[:500],
+                        str(status or "")[:40],
                         value,
-                        str(currency)[:3],
-                        _date(award.get("date")),
+                        str(currency or "")[:3],
+                        _date(get("date")),
                         _date(period.get("startDate")),
                         _date(period.get("endDate")),
-                        release["date"],
+                        release_date,
                         buyer.central,
                         supplier.ref.is_vcse,
                         sme,
-                        _flag(suitability.get("vcse")),
-                        _flag(suitability.get("sme")),
+                        *suitable,
                     ),
                 )
         if warnings:

@@ -58,7 +58,7 @@ from partnerwise.opendata.readers import BadRecord, Note, SourceError
 from partnerwise.opendata.readers.read_ahead import GC_THRESHOLD, Reader, Shaper, read_ahead
 
 # Records written together on PostgreSQL (see `StagedRows`).
-CHUNK = 50_000
+CHUNK = 10_000
 # Records that may wait, while a chunk is written, for their new organisations to be found.
 WAIT_AT_MOST = 50_000
 # Kept record vs stored one: what the run does with it.
