@@ -25,6 +25,7 @@ from partnerwise.opendata.loaders.shaping import (
     Warned,
     Warnings,
     Warns,
+    as_text,
     name_key,
     org_id,
     passing,
@@ -45,7 +46,8 @@ _CENTRAL = re.compile(
 )
 NO_AWARDS = "releases without awards (tenders, plans)"
 LEFT_OUT = "awards cancelled or unsuccessful (left out)"
-RELEASE_DATE = 7  # where the release date is among a record's values after the organisations
+# Where the value and the release date are among a record's values after the organisations.
+VALUE, RELEASE_DATE = 2, 7
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -194,7 +196,7 @@ def shape_awards(items: Iterable[Row | BadRecord | Note], file: str) -> Iterator
         # What every award of the release shares.
         release_id = release["id"][:200]
         tender_title = tender.get("title")
-        release_date = release["date"]
+        release_date = release["date"].isoformat()  # as text (see `as_text`)
         suitable = (_flag(suitability.get("vcse")), _flag(suitability.get("sme")))
         for award in release_awards:
             get = award.get
@@ -222,9 +224,7 @@ def shape_awards(items: Iterable[Row | BadRecord | Note], file: str) -> Iterator
                 scale = details.get("scale") if type(details) is dict else None
                 sme = (scale == "sme") if isinstance(scale, str) else _flag(fields.get("sme"))
                 special = fields.get("x_awardValue")
-                value = (_amount(special) if special is not None else None) or _amount(
-                    value_fields
-                )
+                value = (_amount(special) if special is not None else None) or _amount(value_fields)
                 currency = value_fields.get("currency") if type(value_fields) is dict else None
                 yield (
                     f"{ocid}/{award_id}/{_supplier_key(fields, index)}"[:400],
@@ -233,7 +233,7 @@ def shape_awards(items: Iterable[Row | BadRecord | Note], file: str) -> Iterator
                     (
                         str(get("title") or tender_title or "")[:500],
                         str(status or "")[:40],
-                        value,
+                        as_text(value),
                         str(currency or "")[:3],
                         _date(get("date")),
                         _date(period.get("startDate")),

@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from partnerwise.opendata.loaders import ImportReport
-from partnerwise.opendata.loaders.grant_rows import shape_grants
+from partnerwise.opendata.loaders.grant_rows import AMOUNT, shape_grants
+from partnerwise.opendata.loaders.shaping import amount_at
 from partnerwise.opendata.loaders.staged_rows import Shape, Source, load_source
 from partnerwise.opendata.models import Grant
 from partnerwise.opendata.readers.giving import read_grants
@@ -63,6 +64,7 @@ GRANTS = Source(
     reader=read_grants,
     shaper=shape_grants,
     shape=SHAPE,
+    revive=amount_at(AMOUNT),
 )
 
 

@@ -21,6 +21,7 @@ from partnerwise.opendata.loaders.shaping import (
     Shaped,
     Warned,
     Warnings,
+    as_text,
     charity_org_id,
     company_org_id,
     name_key,
@@ -28,6 +29,8 @@ from partnerwise.opendata.loaders.shaping import (
     passing,
 )
 from partnerwise.opendata.readers import BadRecord, Note, Row, to_decimal
+
+AMOUNT = 2  # where the amount is among a record's values after the organisations
 
 
 def _first(value: Any) -> dict[str, Any]:
@@ -80,7 +83,8 @@ def _party(handles: Handles, role: str, org: dict[str, Any], file: str, position
 
 def shape_grants(items: Iterable[Row | BadRecord | Note], file: str) -> Iterator[Shaped]:
     """The staging records of what `read_grants` yields: (funder, recipient) handles, then
-    title, description, amount, currency, award date and programme (row_hash's order)."""
+    title, description, amount (as text: see `as_text`), currency, award date and programme
+    (row_hash's order)."""
     handles = Handles()
     for item in items:
         if type(item) is not Row or not item.data:
@@ -120,7 +124,7 @@ def shape_grants(items: Iterable[Row | BadRecord | Note], file: str) -> Iterator
             (
                 str(grant.get("title") or "")[:500],
                 str(grant.get("description") or ""),
-                to_decimal(grant.get("amountAwarded")),
+                as_text(to_decimal(grant.get("amountAwarded"))),
                 str(grant.get("currency") or "")[:3],
                 str(grant["awardDate"])[:10],
                 str(programme)[:300],

@@ -16,6 +16,7 @@ lists it again un-marks it, even one older than the release stored.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,8 @@ from typing import Any
 from django.db import connection
 
 from partnerwise.opendata.loaders import ImportReport
-from partnerwise.opendata.loaders.award_rows import RELEASE_DATE, shape_awards
+from partnerwise.opendata.loaders.award_rows import RELEASE_DATE, VALUE, shape_awards
+from partnerwise.opendata.loaders.shaping import amount_at
 from partnerwise.opendata.loaders.staged_rows import Shape, Source, load_source
 from partnerwise.opendata.models import Award
 from partnerwise.opendata.readers.ocds import SUFFIXES, read_releases
@@ -96,6 +98,15 @@ def load(
     load_source(AWARDS, paths, report, batch=batch, background=background)
 
 
+_value = amount_at(VALUE)
+
+
+def _revive(after: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The value and the release date as read (they cross from the reader as text)."""
+    released = dt.datetime.fromisoformat(after[RELEASE_DATE])
+    return _value((*after[:RELEASE_DATE], released, *after[RELEASE_DATE + 1 :]))
+
+
 def _as_stored() -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
     """What gives the release date as the database stores it (hashed as read, to compare)."""
     adapt = connection.ops.adapt_datetimefield_value
@@ -114,5 +125,6 @@ AWARDS = Source(
     reader=read_releases,
     shaper=shape_awards,
     shape=SHAPE,
+    revive=_revive,
     prepare=_as_stored,
 )

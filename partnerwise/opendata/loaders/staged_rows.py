@@ -110,6 +110,10 @@ class Source:
     reader: Reader
     shaper: Shaper
     shape: Shape
+    # Turns the values after a record's organisations, as they crossed from the reader
+    # (amounts and times as text, which pickles far faster: see shaping.py), into what is
+    # hashed and staged.
+    revive: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None
     # Makes, once a run (it may look up the connection's adapters), what turns the values
     # after a record's organisations into what is staged (they are hashed as shaped).
     prepare: Callable[[], Callable[[tuple[Any, ...]], tuple[Any, ...]]] | None = None
@@ -146,7 +150,7 @@ def load_source(
                 removals.file_started(path.name)
                 skipped = len(report.skipped)
                 items = read_ahead(source.reader, path, background=background, shaper=source.shaper)
-                read = Batches(directory, staged, report, path.name, batch, prepare)
+                read = Batches(directory, staged, report, path.name, batch, source.revive, prepare)
                 read.stage_all(progress(items, label=path.name))
                 removals.file_read(path.name, skipped=len(report.skipped) - skipped)
             staged.settle()
@@ -178,6 +182,7 @@ class Batches:
     report: ImportReport
     file: str
     size: int
+    revive: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None
     prepare: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None
     ids: dict[int, int] = field(default_factory=dict)  # handle -> organisation id
     new: list[NewRef] = field(default_factory=list)
@@ -210,8 +215,8 @@ class Batches:
         """Stage the waiting records; false if they wait on (not `force`) because their new
         organisations need the connection while a chunk is being written: they are found
         once the write is done (or a chunk's worth waits), all in one go."""
-        directory, staged, ids, prepare, file = (
-            self.directory, self.staged, self.ids, self.prepare, self.file,
+        directory, staged, ids, revive, prepare, file = (
+            self.directory, self.staged, self.ids, self.revive, self.prepare, self.file,
         )  # fmt: skip
         if self.new:
             if not force and staged.busy and len(self.waiting) < WAIT_AT_MOST:
@@ -222,6 +227,8 @@ class Batches:
                 ids[item.handle] = directory.resolve(item.ref)
             self.new.clear()
         for key, handles, before, after in self.waiting:
+            if revive:
+                after = revive(after)
             values = (*before, *[ids[handle] for handle in handles], *after)
             digest = row_hash(values)
             if prepare:

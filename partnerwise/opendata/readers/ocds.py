@@ -285,7 +285,10 @@ def _package_items(
     try:
         items = ijson.items(stream, f"{key}.item")
         for count, item in enumerate(items, start=1):
-            yield from _items([item], kind, file, member, start=count)
+            if kind == "release":  # (most packages: checked here, without a generator each)
+                yield _checked(item, file, f"{member}release {count}")
+            else:
+                yield from _items([item], kind, file, member, start=count)
     except ijson.JSONError as error:
         raise SourceError(f"{file}: {member}{json_error(error, f'{kind} {count}')}") from None
     if count == 0:
