@@ -30,7 +30,14 @@ from partnerwise.opendata.loaders.shaping import (
     org_id,
     passing,
 )
-from partnerwise.opendata.readers import BadRecord, FieldError, Note, Row, to_decimal
+from partnerwise.opendata.readers import (
+    BadRecord,
+    FieldError,
+    Note,
+    Row,
+    content_key,
+    to_decimal,
+)
 
 _ORG_ID = re.compile(r"^[A-Z]{2}-[A-Z]{2,}-")
 _UK_COUNTRY = {"united kingdom", "uk", "gb", "gbr", "england", "scotland", "wales",
@@ -150,7 +157,7 @@ def _party(
 ) -> Party:
     """A buyer's (`buyer_in_uk`: is the release a UK publisher's, from its ocid) or a
     supplier's (None) `Party`, worked out once for each distinct party as written."""
-    memo_key = (buyer_in_uk, repr(party))
+    memo_key = (buyer_in_uk, content_key(party))
     found = handles.known(memo_key)
     if found is None:
         warnings = Warnings()

@@ -34,6 +34,7 @@ from partnerwise.opendata.readers import (
     FieldError,
     Row,
     SourceError,
+    content_key,
     json_error,
     to_bool,
     to_decimal,
@@ -65,11 +66,11 @@ _VALID_LONGEST = 500  # a longer value (a description) is rarely repeated: not r
 
 def _valid_key(value: Any) -> Any:
     """How `_Rule.valid` remembers a value that is not text (text is kept as itself, in
-    `_Rule.valid_text`): a list or object by its repr, which tells a number from the same
-    digits as text; a scalar by its type and value."""
+    `_Rule.valid_text`): a list or object by its content (`content_key`, which tells a
+    number from the same digits as text); a scalar by its type and value."""
     if isinstance(value, (list, dict)):
-        text = repr(value)
-        return text if len(text) <= _VALID_LONGEST else None
+        key = content_key(value)
+        return key if len(key) <= _VALID_LONGEST else None
     return (type(value), value) if isinstance(value, (int, float, bool)) else None
 
 
@@ -167,7 +168,7 @@ def schema_errors(grant: dict[str, Any]) -> list[tuple[str, str, str]]:
             seen: Any = value if len(value) <= _VALID_LONGEST else None
         elif kind is list:  # organisations, programmes, planned dates
             valid = rule.valid
-            seen = repr(value)
+            seen = content_key(value)
             if len(seen) > _VALID_LONGEST:
                 seen = None
         else:
