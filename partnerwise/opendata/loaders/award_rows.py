@@ -70,10 +70,14 @@ def _date(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _amount(value: Any) -> Decimal | None:
+def _amount(value: Any, *, checked: bool = False) -> Decimal | None:
+    """The amount of a value object; `checked`: one the reader has checked and made a
+    `Decimal` (readers/ocds.py), taken as it is."""
     amount = _dict(value).get("amount")
     if amount is None or isinstance(amount, bool):
         return None
+    if checked and type(amount) is Decimal:
+        return amount
     try:
         return to_decimal(amount)
     except FieldError:
@@ -183,7 +187,8 @@ def shape_awards(items: Iterable[Row | BadRecord | Note], file: str) -> Iterator
         if type(item) is not Row or not item.data:
             yield from passing(item)
             continue
-        yield from passing(item)
+        if item.warnings:  # (what `passing` does, without a generator for each release)
+            yield Warned(tuple(item.warnings))
         release, position = item.data, item.position
         parties = {str(p.get("id")): p for p in map(_dict, _list(release.get("parties")))}
         buyer_fields = _buyer(release, parties)
@@ -231,7 +236,8 @@ def shape_awards(items: Iterable[Row | BadRecord | Note], file: str) -> Iterator
                 scale = details.get("scale") if type(details) is dict else None
                 sme = (scale == "sme") if isinstance(scale, str) else _flag(fields.get("sme"))
                 special = fields.get("x_awardValue")
-                value = (_amount(special) if special is not None else None) or _amount(value_fields)
+                checked = _amount(value_fields, checked=True)
+                value = (_amount(special) if special is not None else None) or checked
                 currency = value_fields.get("currency") if type(value_fields) is dict else None
                 yield (
                     f"{ocid}/{award_id}/{_supplier_key(fields, index)}"[:400],

@@ -340,20 +340,20 @@ def _checked(release: Any, file: str, position: str) -> Row | BadRecord:
     for index, award in enumerate(awards if isinstance(awards, list) else []):
         if not isinstance(award, dict):
             continue
-        field = f"awards/{index}/date"
+        field = "date"  # (the field's full path is spelt out only for an error)
         try:
             award["date"] = _date(award.get("date"))
             period = award.get("contractPeriod")
             if isinstance(period, dict):
                 for key in ("startDate", "endDate"):
-                    field = f"awards/{index}/contractPeriod/{key}"
+                    field = f"contractPeriod/{key}"
                     period[key] = _date(period.get(key))
             value = award.get("value")
             if isinstance(value, dict) and "amount" in value:
-                field = f"awards/{index}/value/amount"
-                value["amount"] = _amount(value["amount"], row, field)
+                field = "value/amount"
+                value["amount"] = _amount(value["amount"], row, f"awards/{index}/{field}")
         except FieldError as error:
-            return BadRecord(file, position, field, str(error))
+            return BadRecord(file, position, f"awards/{index}/{field}", str(error))
     return row
 
 
