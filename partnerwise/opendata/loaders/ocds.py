@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,6 @@ from django.db import connection
 
 from partnerwise.opendata.loaders import ImportReport
 from partnerwise.opendata.loaders.award_rows import RELEASE_DATE, VALUE, shape_awards
-from partnerwise.opendata.loaders.shaping import amount_at
 from partnerwise.opendata.loaders.staged_rows import Shape, Source, load_source
 from partnerwise.opendata.models import Award
 from partnerwise.opendata.readers.ocds import SUFFIXES, read_releases
@@ -98,18 +98,26 @@ def load(
     load_source(AWARDS, paths, report, batch=batch, background=background)
 
 
-_value = amount_at(VALUE)
-
-
 def _revive(after: tuple[Any, ...]) -> tuple[Any, ...]:
     """The value and the release date as read (they cross from the reader as text)."""
-    released = dt.datetime.fromisoformat(after[RELEASE_DATE])
-    return _value((*after[:RELEASE_DATE], released, *after[RELEASE_DATE + 1 :]))
+    value = after[VALUE]
+    return (
+        *after[:VALUE],
+        None if value is None else Decimal(value),
+        *after[VALUE + 1 : RELEASE_DATE],
+        dt.datetime.fromisoformat(after[RELEASE_DATE]),
+        *after[RELEASE_DATE + 1 :],
+    )
 
 
-def _as_stored() -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
-    """What gives the release date as the database stores it (hashed as read, to compare)."""
+def _as_stored() -> Callable[[tuple[Any, ...]], tuple[Any, ...]] | None:
+    """What gives the release date as the database stores it (hashed as read, to compare);
+    None where the database takes a datetime as it is (PostgreSQL)."""
     adapt = connection.ops.adapt_datetimefield_value
+    probe = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    adapted: object = adapt(probe)
+    if adapted is probe:
+        return None
 
     def prepare(after: tuple[Any, ...]) -> tuple[Any, ...]:
         return (*after[:RELEASE_DATE], adapt(after[RELEASE_DATE]), *after[RELEASE_DATE + 1 :])

@@ -115,8 +115,9 @@ class Source:
     # hashed and staged.
     revive: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None
     # Makes, once a run (it may look up the connection's adapters), what turns the values
-    # after a record's organisations into what is staged (they are hashed as shaped).
-    prepare: Callable[[], Callable[[tuple[Any, ...]], tuple[Any, ...]]] | None = None
+    # after a record's organisations into what is staged (they are hashed as shaped), or
+    # None where they are staged as they are.
+    prepare: Callable[[], Callable[[tuple[Any, ...]], tuple[Any, ...]] | None] | None = None
 
 
 def load_source(
