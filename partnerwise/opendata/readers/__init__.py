@@ -13,6 +13,7 @@ import datetime as dt
 import marshal
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 
@@ -157,6 +158,18 @@ def to_iso_date(value: Any) -> str | None:
     """An ISO date string from the ISO forms the sources use (time parts are dropped)."""
     if value is None or value == "":
         return None
+    if type(value) is str:
+        return _iso_date_of_text(value)
+    return _iso_date(value)
+
+
+# Records repeat their dates (a funder's award dates, a framework's contract periods).
+@lru_cache(maxsize=8192)
+def _iso_date_of_text(value: str) -> str | None:
+    return _iso_date(value)
+
+
+def _iso_date(value: Any) -> str | None:
     full = str(value).strip()
     text = full[:10]
     try:
