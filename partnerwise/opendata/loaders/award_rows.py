@@ -236,8 +236,9 @@ def shape_awards(items: Iterable[Row | BadRecord | Note], file: str) -> Iterator
                 scale = details.get("scale") if type(details) is dict else None
                 sme = (scale == "sme") if isinstance(scale, str) else _flag(fields.get("sme"))
                 special = fields.get("x_awardValue")
-                checked = _amount(value_fields, checked=True)
-                value = (_amount(special) if special is not None else None) or checked
+                value = (_amount(special) if special is not None else None) or _amount(
+                    value_fields, checked=True
+                )
                 currency = value_fields.get("currency") if type(value_fields) is dict else None
                 yield (
                     f"{ocid}/{award_id}/{_supplier_key(fields, index)}"[:400],
